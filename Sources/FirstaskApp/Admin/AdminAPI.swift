@@ -1,0 +1,64 @@
+import FirstaskDesk
+import Foundation
+import Hummingbird
+import Logging
+
+/// The admin API routes (DESIGN.md, "Admin API"), all behind a bearer token.
+public enum AdminAPI {
+    /// Adds `/api/…` routes and an unauthenticated `/healthz` to `router`.
+    public static func addRoutes(to router: Router<BasicRequestContext>, store: any Store, token: String) {
+        router.get("/healthz") { _, _ in "ok\n" }
+        let api = router.group("api").add(middleware: BearerTokenMiddleware(token: token))
+        api.get("tickets") { request, _ -> Response in
+            let name = request.uri.queryParameters.get("status") ?? "open"
+            guard let filter = TicketFilter(rawValue: name) else {
+                throw HTTPError(.badRequest, message: "status must be open, closed or all")
+            }
+            var tickets: [TicketJSON] = []
+            for ticket in try await store.tickets(filter) {
+                let events = try await store.ticket(ref: ticket.ref)?.events ?? []
+                tickets.append(TicketJSON(ticket, events: events))
+            }
+            return try json(["tickets": tickets])
+        }
+        api.get("tickets/{ref}") { _, context -> Response in
+            let raw = try context.parameters.require("ref")
+            let ref = CommandWords.ticketRef(raw) ?? raw
+            guard let found = try await store.ticket(ref: ref) else {
+                throw HTTPError(.notFound, message: "no ticket \(ref)")
+            }
+            return try json(TicketJSON(found.ticket, events: found.events))
+        }
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Refuses requests without `Authorization: Bearer <token>` (401), comparing in constant time.
+struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let header = request.headers[.authorization] ?? ""
+        let prefix = "Bearer "
+        guard header.hasPrefix(prefix), Self.constantTimeEqual(Array(header.utf8.dropFirst(prefix.utf8.count)), Array(token.utf8)) else {
+            context.logger.info("admin API request refused: missing or wrong bearer token", metadata: ["path": "\(request.uri.path)"])
+            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "a valid bearer token is required")
+        }
+        return try await next(request, context)
+    }
+
+    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        var difference = UInt8(lhs.count == rhs.count ? 0 : 1)
+        for index in 0..<max(lhs.count, rhs.count) {
+            difference |= (index < lhs.count ? lhs[index] : 0) ^ (index < rhs.count ? rhs[index] : 0)
+        }
+        return difference == 0
+    }
+}

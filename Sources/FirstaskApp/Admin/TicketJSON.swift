@@ -1,0 +1,104 @@
+import FirstaskDesk
+import Foundation
+
+/// A ticket as the admin API shows it (DESIGN.md, "Admin API"): snake_case keys, ISO 8601 times.
+struct TicketJSON: Encodable {
+    struct LocationJSON: Encodable {
+        var building: String?
+        var unit: String?
+        var room: String?
+    }
+
+    struct EventJSON: Encodable {
+        var at: String
+        var actor: String
+        var kind: String
+        var text: String
+        var channel: String?
+    }
+
+    var ref: String
+    var status: String
+    var intent: String
+    var category: String
+    var department: String
+    var severity: String
+    var location: LocationJSON?
+    var resident: String
+    var channel: String
+    var locale: String
+    var text: String
+    var first_responder: String
+    var handler: String
+    var rules_version: String
+    var created_at: String
+    var first_response_at: String?
+    var promised_reply_at: String?
+    var resolved_at: String?
+    var closed_at: String?
+    var satisfaction: Int?
+    var events: [EventJSON]
+
+    init(_ ticket: Ticket, events: [TicketEvent]) {
+        func time(_ date: Date?) -> String? { date.map(Self.iso) }
+        ref = ticket.ref
+        status = ticket.status.rawValue
+        intent = ticket.intent.rawValue
+        category = ticket.category.rawValue
+        department = ticket.department.rawValue
+        severity = ticket.severity.rawValue
+        location = ticket.location.map { LocationJSON(building: $0.building, unit: $0.unit, room: $0.room) }
+        resident = ticket.resident
+        channel = ticket.channel
+        locale = ticket.locale.rawValue
+        text = ticket.text
+        first_responder = ticket.firstResponder
+        handler = ticket.handler
+        rules_version = ticket.rulesVersion
+        created_at = Self.iso(ticket.createdAt)
+        first_response_at = time(ticket.firstResponseAt)
+        promised_reply_at = time(ticket.promisedReplyAt)
+        resolved_at = time(ticket.resolvedAt)
+        closed_at = time(ticket.closedAt)
+        satisfaction = ticket.satisfaction
+        self.events = events.map {
+            EventJSON(at: Self.iso($0.at), actor: $0.actor, kind: $0.kind.rawValue, text: $0.text, channel: $0.channel)
+        }
+    }
+
+    static func iso(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+    }
+
+    // Encodes `nil` as JSON null rather than dropping the key, so clients see every documented field.
+    enum CodingKeys: String, CodingKey {
+        case ref, status, intent, category, department, severity, location, resident, channel, locale, text,
+             first_responder, handler, rules_version, created_at, first_response_at, promised_reply_at,
+             resolved_at, closed_at, satisfaction, events
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ref, forKey: .ref)
+        try c.encode(status, forKey: .status)
+        try c.encode(intent, forKey: .intent)
+        try c.encode(category, forKey: .category)
+        try c.encode(department, forKey: .department)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(location, forKey: .location)
+        try c.encode(resident, forKey: .resident)
+        try c.encode(channel, forKey: .channel)
+        try c.encode(locale, forKey: .locale)
+        try c.encode(text, forKey: .text)
+        try c.encode(first_responder, forKey: .first_responder)
+        try c.encode(handler, forKey: .handler)
+        try c.encode(rules_version, forKey: .rules_version)
+        try c.encode(created_at, forKey: .created_at)
+        try c.encode(first_response_at, forKey: .first_response_at)
+        try c.encode(promised_reply_at, forKey: .promised_reply_at)
+        try c.encode(resolved_at, forKey: .resolved_at)
+        try c.encode(closed_at, forKey: .closed_at)
+        try c.encode(satisfaction, forKey: .satisfaction)
+        try c.encode(events, forKey: .events)
+    }
+}

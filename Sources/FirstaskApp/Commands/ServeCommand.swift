@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `firstask serve --config FILE`: runs the gateway until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the gateway until SIGTERM (configuration: see deploy/firstask.yaml).")
+
+    @Option(name: .long, help: "The YAML configuration file.")
+    var config: String
+
+    func run() async throws {
+        LoggingSetup.bootstrap()
+        let logger = Logger(label: "firstask")
+        let gateway: Gateway
+        do {
+            gateway = try await Gateway.build(config: try GatewayConfig.load(path: config), logger: logger)
+        } catch let error as ConfigError {
+            throw exitForConfig(error)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+        try await gateway.run()
+    }
+}

@@ -1,0 +1,135 @@
+import FirstaskChannels
+import FirstaskClassifier
+import FirstaskDesk
+import Foundation
+
+/// The whole gateway configuration, read from one YAML file (`deploy/firstask.yaml` documents every key)
+/// with environment overrides: `FIRSTASK_` + the key path in capitals, dots and list indexes as `_`
+/// (`FIRSTASK_ADMIN_TOKEN`, `FIRSTASK_CHANNELS_0_BASE_URL`).
+public struct GatewayConfig: Sendable {
+    /// `host:port` the admin API listens on.
+    public var listenHost: String
+    public var listenPort: Int
+    /// Bearer token for the admin API.
+    public var adminToken: String
+    /// Path of the SQLite database file.
+    public var sqlitePath: String
+    /// Folder with `rules.yaml`, `commands.yaml` and `templates/`.
+    public var promptsPath: String
+    /// Path of the roster YAML.
+    public var rosterPath: String
+    public var deskPolicy: DeskPolicy
+    public var dispatcher: DispatcherSettings
+    /// Worker threads of the libcurl client, shared by pollers and the dispatcher.
+    public var httpThreads: Int
+    public var channels: [HTTPInboxSettings]
+
+    public init(
+        listenHost: String = "127.0.0.1", listenPort: Int = 8080, adminToken: String, sqlitePath: String,
+        promptsPath: String, rosterPath: String, deskPolicy: DeskPolicy = DeskPolicy(),
+        dispatcher: DispatcherSettings = DispatcherSettings(), httpThreads: Int = 8, channels: [HTTPInboxSettings]
+    ) {
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.adminToken = adminToken
+        self.sqlitePath = sqlitePath
+        self.promptsPath = promptsPath
+        self.rosterPath = rosterPath
+        self.deskPolicy = deskPolicy
+        self.dispatcher = dispatcher
+        self.httpThreads = httpThreads
+        self.channels = channels
+    }
+
+    /// Reads and validates the file at `path`. Relative paths inside it are relative to its folder.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, key: "", problem: "cannot be read (missing or not permitted)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, key: "", problem: "is not UTF-8 text")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(text, file: path, folder: folder, environment: environment)
+    }
+
+    static func parse(_ text: String, file: String, folder: String, environment: [String: String]) throws -> GatewayConfig {
+        let root = try YAMLReader.root(
+            text: text, file: file, environment: environment, envPrefix: "FIRSTASK_",
+            allowed: ["http", "admin", "store", "prompts", "roster", "desk", "dispatcher", "http_client", "channels"])
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).standardized.path
+        }
+
+        let http = try root.mapping("http", allowed: ["listen"])
+        let listen = try http?.optionalString("listen") ?? "127.0.0.1:8080"
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port), colon > listen.startIndex
+        else {
+            throw ConfigError(file: file, key: "http.listen", problem: "must be host:port, e.g. 127.0.0.1:8080")
+        }
+
+        guard let admin = try root.mapping("admin", allowed: ["token"]) else {
+            throw ConfigError(file: file, key: "admin.token", problem: "is missing")
+        }
+        let token = try admin.string("token")
+        guard token.count >= 16 else {
+            throw ConfigError(file: file, key: "admin.token", problem: "must be at least 16 characters")
+        }
+
+        guard let store = try root.mapping("store", allowed: ["sqlite", "postgres"]) else {
+            throw ConfigError(file: file, key: "store.sqlite", problem: "is missing")
+        }
+        if store.has("postgres") {
+            throw ConfigError(file: file, key: "store.postgres", problem: "is not supported by this build yet; use store.sqlite")
+        }
+        let sqlite = resolve(try store.string("sqlite"))
+
+        var policy = DeskPolicy()
+        if let desk = try root.mapping("desk", allowed: ["reply_within"]),
+           let within = try desk.mapping("reply_within", allowed: Set(Severity.allCases.map(\.rawValue))) {
+            for severity in Severity.allCases {
+                if let seconds = try within.duration(severity.rawValue) { policy.replyWithin[severity] = seconds }
+            }
+        }
+
+        var dispatcher = DispatcherSettings()
+        if let section = try root.mapping("dispatcher", allowed: ["max_attempts", "concurrency", "batch"]) {
+            dispatcher.maxAttempts = try section.int("max_attempts", default: dispatcher.maxAttempts, range: 1...1000)
+            dispatcher.concurrency = try section.int("concurrency", default: dispatcher.concurrency, range: 1...256)
+            dispatcher.batch = try section.int("batch", default: dispatcher.batch, range: 1...10000)
+        }
+        let threads = try root.mapping("http_client", allowed: ["threads"])?.int("threads", default: 8, range: 1...256) ?? 8
+
+        let channelAllowed: Set<String> = ["id", "type", "base_url", "poll_interval", "wait", "limit", "token", "request_timeout"]
+        var channels: [HTTPInboxSettings] = []
+        for item in try root.list("channels", allowed: channelAllowed) {
+            let id = try item.string("id")
+            guard !channels.contains(where: { $0.id == id }) else {
+                throw ConfigError(file: file, key: item.full("id"), problem: "repeats the id of an earlier channel")
+            }
+            let type = try item.string("type")
+            guard type == "http-inbox" else {
+                throw ConfigError(file: file, key: item.full("type"), problem: "must be one of: http-inbox")
+            }
+            let base = try item.string("base_url")
+            guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigError(file: file, key: item.full("base_url"), problem: "must be an http:// or https:// URL")
+            }
+            let wait = item.has("wait") ? try item.int("wait", default: 0, range: 0...300) : nil
+            channels.append(HTTPInboxSettings(
+                id: id, baseURL: base, token: try item.optionalString("token"),
+                pollInterval: try item.duration("poll_interval") ?? 2, wait: wait == 0 ? nil : wait,
+                limit: try item.int("limit", default: 500, range: 1...10000),
+                requestTimeout: try item.duration("request_timeout") ?? 10))
+        }
+        guard !channels.isEmpty else {
+            throw ConfigError(file: file, key: "channels", problem: "is missing: list at least one channel")
+        }
+
+        return GatewayConfig(
+            listenHost: String(listen[..<colon]), listenPort: port, adminToken: token, sqlitePath: sqlite,
+            promptsPath: resolve(try root.string("prompts")), rosterPath: resolve(try root.string("roster")),
+            deskPolicy: policy, dispatcher: dispatcher, httpThreads: threads, channels: channels)
+    }
+}

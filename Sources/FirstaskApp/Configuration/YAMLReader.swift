@@ -1,0 +1,156 @@
+import Foundation
+import Yams
+
+/// Reads typed values out of a parsed YAML mapping, naming the file and key path in every error, and
+/// letting environment variables override keys (`http.listen` ← `FIRSTASK_HTTP_LISTEN`,
+/// `channels[0].token` ← `FIRSTASK_CHANNELS_0_TOKEN`).
+struct YAMLReader {
+    let file: String
+    let path: String
+    let node: [String: Any]
+    let environment: [String: String]
+    let envPrefix: String?
+    private let allowed: Set<String>
+
+    /// Parses `text` as a YAML mapping.
+    static func root(text: String, file: String, environment: [String: String], envPrefix: String?, allowed: Set<String>) throws -> YAMLReader {
+        let parsed: Any?
+        do {
+            parsed = try Yams.load(yaml: text)
+        } catch {
+            throw ConfigError(file: file, key: "", problem: "is not valid YAML: \(Self.describe(error))")
+        }
+        guard let mapping = (parsed ?? [String: Any]()) as? [String: Any] else {
+            throw ConfigError(file: file, key: "", problem: "must be a YAML mapping of keys to values")
+        }
+        return try YAMLReader(file: file, path: "", node: mapping, environment: environment, envPrefix: envPrefix, allowed: allowed)
+    }
+
+    init(file: String, path: String, node: [String: Any], environment: [String: String], envPrefix: String?, allowed: Set<String>) throws {
+        self.file = file
+        self.path = path
+        self.node = node
+        self.environment = environment
+        self.envPrefix = envPrefix
+        self.allowed = allowed
+        for key in node.keys where !allowed.contains(key) {
+            throw ConfigError(file: file, key: full(key), problem: "is not a known key (known here: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    func full(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    private func envName(_ key: String) -> String? {
+        guard let envPrefix else { return nil }
+        let dotted = full(key).replacingOccurrences(of: "[", with: ".").replacingOccurrences(of: "]", with: "")
+        return envPrefix + dotted.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    private func raw(_ key: String) -> Any? {
+        if let name = envName(key), let value = environment[name] { return value }
+        return node[key]
+    }
+
+    func has(_ key: String) -> Bool { raw(key) != nil }
+
+    func string(_ key: String) throws -> String {
+        guard let value = try optionalString(key) else { throw ConfigError(file: file, key: full(key), problem: "is missing") }
+        return value
+    }
+
+    func optionalString(_ key: String) throws -> String? {
+        switch raw(key) {
+        case nil, is NSNull: return nil
+        case let value as String:
+            guard !value.isEmpty else { throw ConfigError(file: file, key: full(key), problem: "must not be empty") }
+            return value
+        case let value as Int: return String(value)
+        default: throw ConfigError(file: file, key: full(key), problem: "must be a string")
+        }
+    }
+
+    func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        let value: Int
+        switch raw(key) {
+        case nil: return fallback
+        case let number as Int: value = number
+        case let text as String:
+            guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigError(file: file, key: full(key), problem: "must be a whole number")
+            }
+            value = number
+        default: throw ConfigError(file: file, key: full(key), problem: "must be a whole number")
+        }
+        guard range.contains(value) else {
+            throw ConfigError(file: file, key: full(key), problem: "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// Seconds, written as a number (`30`, `0.5`) or with a unit (`500ms`, `30s`, `15m`, `4h`).
+    func duration(_ key: String) throws -> Double? {
+        let problem = "must be a duration such as 30, 30s, 15m or 4h"
+        switch raw(key) {
+        case nil: return nil
+        case let number as Int: return Double(number)
+        case let number as Double: return number
+        case let text as String:
+            guard let seconds = Self.parseDuration(text) else { throw ConfigError(file: file, key: full(key), problem: problem) }
+            return seconds
+        default: throw ConfigError(file: file, key: full(key), problem: problem)
+        }
+    }
+
+    static func parseDuration(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        for (suffix, factor) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0), ("d", 86400.0)] where trimmed.hasSuffix(suffix) {
+            guard let value = Double(trimmed.dropLast(suffix.count)), value >= 0 else { return nil }
+            return value * factor
+        }
+        guard let value = Double(trimmed), value >= 0 else { return nil }
+        return value
+    }
+
+    func mapping(_ key: String, allowed: Set<String>) throws -> YAMLReader? {
+        switch node[key] {
+        case nil, is NSNull: return nil
+        case let mapping as [String: Any]:
+            return try YAMLReader(file: file, path: full(key), node: mapping, environment: environment, envPrefix: envPrefix, allowed: allowed)
+        default: throw ConfigError(file: file, key: full(key), problem: "must be a mapping of keys to values")
+        }
+    }
+
+    /// The items of a list of mappings, each with its own reader (`channels[0]`, `channels[1]`…).
+    func list(_ key: String, allowed: Set<String>) throws -> [YAMLReader] {
+        switch node[key] {
+        case nil, is NSNull: return []
+        case let items as [Any]:
+            return try items.enumerated().map { index, item in
+                guard let mapping = item as? [String: Any] else {
+                    throw ConfigError(file: file, key: "\(full(key))[\(index)]", problem: "must be a mapping of keys to values")
+                }
+                return try YAMLReader(file: file, path: "\(full(key))[\(index)]", node: mapping, environment: environment,
+                                      envPrefix: envPrefix, allowed: allowed)
+            }
+        default: throw ConfigError(file: file, key: full(key), problem: "must be a list")
+        }
+    }
+
+    func stringList(_ key: String) throws -> [String]? {
+        switch node[key] {
+        case nil, is NSNull: return nil
+        case let items as [Any]:
+            return try items.enumerated().map { index, item in
+                if let text = item as? String { return text }
+                if let number = item as? Int { return String(number) }
+                throw ConfigError(file: file, key: "\(full(key))[\(index)]", problem: "must be a string")
+            }
+        default: throw ConfigError(file: file, key: full(key), problem: "must be a list of strings")
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let yaml = error as? YamlError { return "\(yaml)".replacingOccurrences(of: "\n", with: " ") }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,90 @@
+import FirstaskChannels
+import FirstaskCurl
+import FirstaskDesk
+import FirstaskSQLite
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The wired gateway: store, desk, channels, services and admin API, built from a configuration.
+///
+/// `main`, the demo, the benchmark and the tests all build the gateway here, so they run the same thing.
+public struct Gateway: Sendable {
+    public let config: GatewayConfig
+    public let store: any Store
+    public let desk: DeskHolder
+    public let deskWorker: DeskWorker
+    public let dispatcher: Dispatcher
+    public let pollers: [InboxPoller]
+    public let client: CurlHTTPClient
+    let logger: Logger
+
+    /// Loads prompts and roster, opens the store and wires every part. Throws `ConfigError` or a store error.
+    public static func build(
+        config: GatewayConfig, clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "firstask")
+    ) async throws -> Gateway {
+        let prompts = try Prompts.load(folder: config.promptsPath)
+        let roster = try RosterFile.load(path: config.rosterPath)
+        let store = try SQLiteStore(path: config.sqlitePath)
+        try await store.replaceRoster(roster)
+        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy))
+        let client = CurlHTTPClient(threads: config.httpThreads, logger: logger)
+
+        let deskBell = Doorbell()
+        let dispatcherBell = Doorbell()
+        var sinks: [String: any MessageSink] = [:]
+        var pollers: [InboxPoller] = []
+        for settings in config.channels {
+            let channel = HTTPInboxChannel(settings: settings, client: client, logger: logger)
+            sinks[settings.id] = channel
+            pollers.append(InboxPoller(source: channel, store: store, deskBell: deskBell, pollInterval: settings.pollInterval,
+                                       longPolls: settings.wait != nil, logger: logger))
+        }
+        let worker = DeskWorker(store: store, desk: desk, clock: clock, bell: deskBell, dispatcherBell: dispatcherBell,
+                                logger: logger)
+        let dispatcher = Dispatcher(store: store, sinks: sinks, settings: config.dispatcher, clock: clock,
+                                    bell: dispatcherBell, logger: logger)
+        logger.info("gateway ready", metadata: [
+            "channels": "\(config.channels.map(\.id).joined(separator: ","))", "store": "sqlite",
+            "rules_version": "\(prompts.rules.version)", "staff": "\(roster.staff.count)",
+        ])
+        return Gateway(config: config, store: store, desk: desk, deskWorker: worker, dispatcher: dispatcher, pollers: pollers,
+                       client: client, logger: logger)
+    }
+
+    /// The admin API server; `onRunning` receives the port it listens on.
+    public func adminServer(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        AdminAPI.addRoutes(to: router, store: store, token: config.adminToken)
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .notice)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "firstask"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? config.listenPort) },
+            logger: serverLogger)
+    }
+
+    /// Every long-running service, in start order; shutdown runs in reverse, so intake stops first and the
+    /// dispatcher last, after the desk has written what it owes.
+    public func services(withAdminServer: Bool = true, onAdminRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> [any Service]
+    {
+        var services: [any Service] = [dispatcher, deskWorker]
+        services.append(contentsOf: pollers.map { $0 as any Service })
+        if withAdminServer { services.append(adminServer(onRunning: onAdminRunning)) }
+        return services
+    }
+
+    /// Runs until one of `signals` (or `triggerGracefulShutdown` on the returned group's owner) stops it.
+    public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services().map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: signals, logger: logger))
+        try await group.run()
+        client.shutdown()
+        logger.info("gateway stopped")
+    }
+}

@@ -1,0 +1,73 @@
+import FirstaskDesk
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs the desk over stored inbound messages in batches, each batch one store transaction, and wakes
+/// the dispatcher when the desk wrote replies.
+public struct DeskWorker: Service {
+    let store: any Store
+    let desk: DeskHolder
+    let clock: any WallClock
+    let bell: Doorbell
+    let dispatcherBell: Doorbell
+    let batchSize: Int
+    let logger: Logger
+
+    public init(
+        store: any Store, desk: DeskHolder, clock: any WallClock, bell: Doorbell, dispatcherBell: Doorbell,
+        batchSize: Int = 500, logger: Logger
+    ) {
+        self.store = store
+        self.desk = desk
+        self.clock = clock
+        self.bell = bell
+        self.dispatcherBell = dispatcherBell
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var failures = 0
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                do {
+                    let result = try await processBatch()
+                    failures = 0
+                    if result.enqueued > 0 { dispatcherBell.ring() }
+                    if result.handled == batchSize { continue }
+                } catch {
+                    failures += 1
+                    logger.error("desk batch failed; it will be retried", metadata: ["error": "\(error)", "attempt": "\(failures)"])
+                }
+                await bell.wait(timeout: failures > 0 ? .seconds(min(30, failures)) : .seconds(1))
+            }
+        } onGracefulShutdown: {
+            bell.ring()
+        }
+    }
+
+    /// Handles one batch of pending messages; returns what it did.
+    @discardableResult
+    public func processBatch() async throws -> Desk.BatchResult {
+        let desk = self.desk.current
+        let now = clock.now
+        let limit = batchSize
+        let result = try await store.write { tx in try desk.process(tx, now: now, limit: limit) }
+        if result.handled > 0 {
+            logger.debug("desk handled a batch", metadata: [
+                "messages": "\(result.handled)", "tickets_opened": "\(result.ticketsOpened)", "enqueued": "\(result.enqueued)",
+            ])
+        }
+        return result
+    }
+}
+
+/// The desk currently in force; replaced when prompts are reloaded.
+public final class DeskHolder: Sendable {
+    private let desk: Mutex<Desk>
+    public init(_ desk: Desk) { self.desk = Mutex(desk) }
+    public var current: Desk { desk.withLock { $0 } }
+    public func replace(_ desk: Desk) { self.desk.withLock { $0 = desk } }
+}

@@ -1,0 +1,449 @@
+/// Finds the building / unit / room a message is about, in a normalised message (see ``TextNormalizer``:
+/// half-width digits, lower case, simplified characters, so 棟→栋, 樓→楼, 號→号, 單元→单元).
+///
+/// A hand-written scanner rather than a pile of regular expressions: it reads the text once, turning
+/// each address-like token into a ``Part`` (`3栋`, `2单元`, `15楼之3`, `Block A`, `Flat 7`, `23/F`,
+/// `3-2-501`…), then groups parts that sit close together and picks the most complete group.
+///
+/// Conventions follow `corpus/LABELS.md`, "Location": Chinese numerals become ASCII digits, letters are
+/// upper-cased, a floor plus a flat number or letter makes one room (`15楼7室` → 1507, `23/F Flat C` → 23C),
+/// a floor alone, car-park levels (B1) and parking-bay numbers (B1-044) are not locations, and a bare
+/// number is a room only right next to a building or unit (`8栋1903`).
+enum LocationScanner {
+    static func scan(_ text: [Unicode.Scalar]) -> Location? {
+        var scanner = Scanner(text: text)
+        scanner.run()
+        return choose(groups(scanner.parts, in: text))
+    }
+
+    // MARK: - Parts
+
+    struct Part: Equatable {
+        enum Kind { case building, unit, floor, room, flat, bareNumber }
+        var kind: Kind
+        var value: String
+        var start: Int
+        var end: Int
+    }
+
+    private struct Scanner {
+        let text: [Unicode.Scalar]
+        var parts: [Part] = []
+        var index = 0
+
+        init(text: [Unicode.Scalar]) {
+            self.text = text
+        }
+
+        mutating func run() {
+            while index < text.count {
+                let start = index
+                if scanEnglishKeyword() || scanDigits() || scanChineseNumeral() || scanLetter() {
+                    precondition(index > start, "location scanner must advance")
+                } else {
+                    index += 1
+                }
+            }
+        }
+
+        // MARK: English: Block 3, Tower A, Unit 2, Flat 12A, Room 501
+
+        private static let buildingWords: Set<String> = ["block", "blk", "tower", "twr", "bldg", "building"]
+        private static let letteredBuildingWords: Set<String> = ["block", "blk", "tower", "twr"]
+        private static let unitWords: Set<String> = ["unit"]
+        private static let flatWords: Set<String> = ["flat", "room", "rm", "apt", "apartment", "suite"]
+
+        mutating func scanEnglishKeyword() -> Bool {
+            guard isLetter(at: index), !isWord(at: index - 1) else { return false }
+            var end = index
+            while isLetter(at: end) { end += 1 }
+            let word = string(index..<end)
+            let isBuilding = Self.buildingWords.contains(word)
+            let isUnit = Self.unitWords.contains(word)
+            let isFlat = Self.flatWords.contains(word)
+            guard isBuilding || isUnit || isFlat else {
+                // A single letter may be a building (A座); a letter run glued to digits (b2, q3) is
+                // skipped by the other scanners.
+                if end == index + 1 || isDigit(at: end) { return false }
+                index = end
+                return true
+            }
+            var cursor = end
+            while cursor < text.count, cursor - end < 3, " #(:.".unicodeScalars.contains(text[cursor]) {
+                cursor += 1
+            }
+            guard let id = readIdentifier(at: cursor) else {
+                index = end
+                return true
+            }
+            let value = id.value.uppercased()
+            let kind: Part.Kind
+            if isBuilding {
+                // "building a new gym" is not Building A: letters only after Block/Tower.
+                guard id.digits <= 3, id.digits > 0 || Self.letteredBuildingWords.contains(word) else {
+                    index = end
+                    return true
+                }
+                kind = .building
+            } else if isUnit {
+                kind = id.digits >= 3 ? .room : .unit
+            } else {
+                kind = (id.digits >= 3 || (id.digits > 0 && id.letters > 0)) ? .room : .flat
+            }
+            parts.append(Part(kind: kind, value: value, start: index, end: id.end))
+            index = id.end
+            return true
+        }
+
+        /// An address identifier: `12`, `12a`, `a` (a single letter not followed by another letter).
+        private func readIdentifier(at position: Int) -> (value: String, digits: Int, letters: Int, end: Int)? {
+            var end = position
+            while isDigit(at: end) { end += 1 }
+            let digits = end - position
+            if digits > 4 { return nil }
+            if isLetter(at: end) && !isLetter(at: end + 1) && !isDigit(at: end + 1) {
+                end += 1
+            }
+            let letters = end - position - digits
+            guard end > position, !isWord(at: end) else { return nil }
+            if digits > 0 && text[position] == "0" { return nil }
+            return (string(position..<end), digits, letters, end)
+        }
+
+        // MARK: Digits: 3栋, 2单元, 15楼之3, 23/f, 5f-2, 3-2-501, 18b, 1203
+
+        mutating func scanDigits() -> Bool {
+            guard isDigit(at: index), !isWord(at: index - 1) else { return false }
+            let start = index
+            var end = index
+            while isDigit(at: end) { end += 1 }
+            let number = string(start..<end)
+            if isLetter(at: end) {
+                return scanDigitsThenLetter(number, start: start, letterAt: end)
+            }
+            if let dashed = scanDashed(number, start: start, end: end) {
+                index = dashed
+                return true
+            }
+            if scanMarker(number, start: start, end: end, source: .digits) { return true }
+            if (3...4).contains(number.count), text[start] != "0", !isWord(at: end) {
+                parts.append(Part(kind: .bareNumber, value: number, start: start, end: end))
+            }
+            index = end
+            return true
+        }
+
+        /// `5f`, `5f-2`, `16f` (floors) and `18b`, `11b` (a flat written on its own).
+        private mutating func scanDigitsThenLetter(_ number: String, start: Int, letterAt letter: Int) -> Bool {
+            var end = letter
+            while isWord(at: end) { end += 1 }
+            defer { if index < end { index = end } }
+            guard end == letter + 1, number.count <= 3, text[start] != "0" else { return true }
+            let scalar = text[letter]
+            if scalar == "f" {
+                if text.indices.contains(end + 1), text[end] == "-", let flat = readNumber(at: end + 1, maxDigits: 2) {
+                    parts.append(Part(kind: .room, value: number + pad(flat.value), start: start, end: flat.end))
+                    index = flat.end
+                } else {
+                    parts.append(Part(kind: .floor, value: number, start: start, end: end))
+                    index = end
+                }
+                return true
+            }
+            // Flats are lettered A-E/G; other letters after a number are usually units (2h, 3d, 5g).
+            guard "abcdeg".unicodeScalars.contains(scalar) else { return true }
+            parts.append(Part(kind: .room, value: number + String(scalar).uppercased(), start: start, end: end))
+            index = end
+            return true
+        }
+
+        /// `3-2-501` (building-unit-room) and `8-1` (building-unit). Phone numbers and dates fail the
+        /// length checks.
+        private mutating func scanDashed(_ first: String, start: Int, end: Int) -> Int? {
+            guard first.count <= 3, text[start] != "0", at(end) == "-",
+                  let second = readNumber(at: end + 1, maxDigits: 2) else { return nil }
+            if at(second.end) == "-", let third = readNumber(at: second.end + 1, maxDigits: 4),
+               third.value.count >= 3 {
+                parts.append(Part(kind: .building, value: first, start: start, end: end))
+                parts.append(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
+                parts.append(Part(kind: .room, value: third.value, start: second.end + 1, end: third.end))
+                return third.end
+            }
+            guard first.count <= 2, at(second.end) != "-" else { return nil }
+            if let next = at(second.end), !TextNormalizer.isCJK(next) || "点时号日月年天个次岁分元块万人户楼层".unicodeScalars.contains(next) {
+                return nil
+            }
+            guard at(second.end) != nil else { return nil }
+            parts.append(Part(kind: .building, value: first, start: start, end: end))
+            parts.append(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
+            return second.end
+        }
+
+        /// A number followed by a Chinese address marker (or `/f`). Returns false when none follows.
+        enum Source { case digits, numeral, letter }
+
+        private mutating func scanMarker(_ number: String, start: Int, end: Int, source: Source) -> Bool {
+            var cursor = end
+            if at(cursor) == " " { cursor += 1 }
+            if starts(with: "号楼", at: cursor) {
+                appendBuilding(number, start: start, end: cursor + 2)
+                return true
+            }
+            if let marker = at(cursor), marker == "栋" || marker == "幢" || marker == "座" {
+                // 一栋楼 / 整座楼 count buildings rather than name one.
+                if source == .numeral && at(cursor + 1) == "楼" {
+                    index = cursor + 2
+                    return true
+                }
+                if marker == "座", let last = parts.last, last.kind == .building, cursor + 1 - last.end <= 4 + number.count {
+                    parts.append(Part(kind: .unit, value: number, start: start, end: cursor + 1))
+                    index = cursor + 1
+                } else {
+                    appendBuilding(number, start: start, end: cursor + 1)
+                }
+                return true
+            }
+            if starts(with: "单元", at: cursor) {
+                parts.append(Part(kind: .unit, value: number, start: start, end: cursor + 2))
+                index = cursor + 2
+                return true
+            }
+            // 门/梯/翼 only after a short number: 一梯两户 and 一门心思 are not units, and 1204门口 is a
+            // flat's door.
+            if source == .digits, number.count <= 2, let marker = at(cursor), marker == "门" || marker == "梯" || marker == "翼" {
+                parts.append(Part(kind: .unit, value: number, start: start, end: cursor + 1))
+                index = cursor + 1
+                return true
+            }
+            if source != .letter, let marker = at(cursor), marker == "楼" || marker == "层" {
+                scanFloor(number, start: start, after: cursor + 1)
+                return true
+            }
+            if source == .digits, at(cursor) == "/", at(cursor + 1) == "f", !isWord(at: cursor + 2) {
+                parts.append(Part(kind: .floor, value: number, start: start, end: cursor + 2))
+                index = cursor + 2
+                return true
+            }
+            if source == .digits, at(cursor) == "室" || starts(with: "号房", at: cursor) {
+                let markerEnd = at(cursor) == "室" ? cursor + 1 : cursor + 2
+                parts.append(Part(kind: .room, value: number, start: start, end: markerEnd))
+                index = markerEnd
+                return true
+            }
+            return false
+        }
+
+        private mutating func appendBuilding(_ value: String, start: Int, end: Int) {
+            parts.append(Part(kind: .building, value: value, start: start, end: end))
+            index = end
+        }
+
+        /// After `N楼`: `之3` → N03, `a`/`a室` → NA, `7室` → N07; otherwise a floor on its own.
+        private mutating func scanFloor(_ floor: String, start: Int, after: Int) {
+            var cursor = after
+            while at(cursor) == " " { cursor += 1 }
+            if at(cursor) == "之", let flat = readNumber(at: cursor + 1, maxDigits: 2) {
+                parts.append(Part(kind: .room, value: floor + pad(flat.value), start: start, end: flat.end))
+                index = flat.end
+                return
+            }
+            if isLetter(at: cursor), !isWord(at: cursor + 1) {
+                let end = at(cursor + 1) == "室" ? cursor + 2 : cursor + 1
+                parts.append(Part(kind: .room, value: floor + string(cursor..<(cursor + 1)).uppercased(), start: start, end: end))
+                index = end
+                return
+            }
+            if let flat = readNumber(at: cursor, maxDigits: 2), at(flat.end) == "室" {
+                parts.append(Part(kind: .room, value: floor + pad(flat.value), start: start, end: flat.end + 1))
+                index = flat.end + 1
+                return
+            }
+            parts.append(Part(kind: .floor, value: floor, start: start, end: after))
+            index = after
+        }
+
+        // MARK: Chinese numerals: 三号楼二单元, 二座, 廿五楼
+
+        mutating func scanChineseNumeral() -> Bool {
+            guard let scalar = at(index), ChineseNumeral.isNumeral(scalar) else { return false }
+            let start = index
+            var end = index
+            while let next = at(end), ChineseNumeral.isNumeral(next) { end += 1 }
+            guard let value = ChineseNumeral.value(text[start..<end]),
+                  scanMarker(String(value), start: start, end: end, source: .numeral) else {
+                index = end
+                return true
+            }
+            return true
+        }
+
+        // MARK: Letters: A座, B栋 (a single letter before a marker)
+
+        mutating func scanLetter() -> Bool {
+            guard isLetter(at: index), !isWord(at: index - 1), !isWord(at: index + 1) else { return false }
+            let letter = string(index..<(index + 1)).uppercased()
+            if scanMarker(letter, start: index, end: index + 1, source: .letter) { return true }
+            index += 1
+            return true
+        }
+
+        // MARK: Helpers
+
+        private func readNumber(at position: Int, maxDigits: Int) -> (value: String, end: Int)? {
+            var end = position
+            while isDigit(at: end) { end += 1 }
+            guard end > position, end - position <= maxDigits, !isWord(at: end) else { return nil }
+            return (string(position..<end), end)
+        }
+
+        private func pad(_ flat: String) -> String {
+            flat.count == 1 ? "0" + flat : flat
+        }
+
+        private func at(_ position: Int) -> Unicode.Scalar? {
+            text.indices.contains(position) ? text[position] : nil
+        }
+
+        private func isDigit(at position: Int) -> Bool {
+            at(position).map(TextNormalizer.isDigit) ?? false
+        }
+
+        private func isLetter(at position: Int) -> Bool {
+            at(position).map(TextNormalizer.isLetter) ?? false
+        }
+
+        private func isWord(at position: Int) -> Bool {
+            at(position).map(TextNormalizer.isWordScalar) ?? false
+        }
+
+        private func starts(with marker: String, at position: Int) -> Bool {
+            var cursor = position
+            for scalar in marker.unicodeScalars {
+                guard at(cursor) == scalar else { return false }
+                cursor += 1
+            }
+            return true
+        }
+
+        private func string(_ range: Range<Int>) -> String {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: text[range])
+            return String(view)
+        }
+    }
+
+    // MARK: - Grouping
+
+    /// Parts further apart than this (in scalars), or split by a sentence end, belong to different places.
+    private static let maxGap = 16
+    /// A bare number is a room only this close to a building or unit (`8栋1903`, `1504, Tower 7`).
+    private static let bareNumberGap = 2
+
+    private struct Group {
+        var building: String?
+        var unit: String?
+        var floor: String?
+        var room: String?
+        var flat: String?
+        var end: Int
+
+        var location: Location? {
+            var room = room
+            if room == nil, let flat {
+                if let floor {
+                    room = floor + (flat.count == 1 && flat.first!.isNumber ? "0" + flat : flat)
+                } else {
+                    room = flat
+                }
+            }
+            guard building != nil || unit != nil || room != nil else { return nil }
+            return Location(building: building, unit: unit, room: room)
+        }
+    }
+
+    private static func groups(_ rawParts: [Part], in text: [Unicode.Scalar]) -> [Group] {
+        let parts = resolveBareNumbers(rawParts)
+        var groups: [Group] = []
+        var current: Group?
+        var currentEndPart: Part?
+        for part in parts {
+            if var group = current, let last = currentEndPart,
+               part.start - last.end <= maxGap, fits(part, in: group),
+               !text[last.end..<max(last.end, part.start)].contains(where: isSentenceEnd) {
+                assign(part, to: &group)
+                group.end = part.end
+                current = group
+            } else {
+                if let group = current { groups.append(group) }
+                var group = Group(end: part.end)
+                assign(part, to: &group)
+                current = group
+            }
+            currentEndPart = part
+        }
+        if let group = current { groups.append(group) }
+        return groups
+    }
+
+    private static func isSentenceEnd(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "." || scalar == "!" || scalar == "?" || scalar == ";" || scalar == "\n"
+    }
+
+    private static func fits(_ part: Part, in group: Group) -> Bool {
+        switch part.kind {
+        case .building: group.building == nil
+        case .unit: group.unit == nil
+        case .floor: group.floor == nil && group.room == nil
+        case .room, .bareNumber: group.room == nil
+        case .flat: group.flat == nil && group.room == nil
+        }
+    }
+
+    private static func assign(_ part: Part, to group: inout Group) {
+        switch part.kind {
+        case .building: group.building = part.value
+        case .unit: group.unit = part.value
+        case .floor: group.floor = part.value
+        case .room, .bareNumber: group.room = part.value
+        case .flat: group.flat = part.value
+        }
+    }
+
+    /// Keeps a bare number only when it touches a building or unit part, as a room; drops it otherwise.
+    private static func resolveBareNumbers(_ parts: [Part]) -> [Part] {
+        var result: [Part] = []
+        for (offset, part) in parts.enumerated() {
+            guard part.kind == .bareNumber else {
+                result.append(part)
+                continue
+            }
+            let before = offset > 0 ? parts[offset - 1] : nil
+            let after = offset + 1 < parts.count ? parts[offset + 1] : nil
+            let touchesBefore = before.map { ($0.kind == .building || $0.kind == .unit) && part.start - $0.end <= bareNumberGap } ?? false
+            let touchesAfter = after.map { $0.kind == .building && $0.start - part.end <= bareNumberGap } ?? false
+            if touchesBefore || touchesAfter {
+                result.append(Part(kind: .room, value: part.value, start: part.start, end: part.end))
+            }
+        }
+        return result
+    }
+
+    /// The most complete group wins, the first on a tie; two different buildings named on their own
+    /// ("12栋和13栋") are ambiguous and give nil.
+    private static func choose(_ groups: [Group]) -> Location? {
+        let locations = groups.compactMap(\.location)
+        guard var best = locations.first else { return nil }
+        for location in locations.dropFirst() where fieldCount(location) > fieldCount(best) {
+            best = location
+        }
+        if fieldCount(best) == 1, best.building != nil,
+           locations.contains(where: { fieldCount($0) == 1 && $0.building != nil && $0.building != best.building }) {
+            return nil
+        }
+        return best
+    }
+
+    private static func fieldCount(_ location: Location) -> Int {
+        [location.building, location.unit, location.room].compactMap { $0 }.count
+    }
+}

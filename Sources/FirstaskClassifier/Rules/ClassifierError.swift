@@ -1,0 +1,35 @@
+/// A rules file that cannot be used, with what is wrong, where, and what to do about it.
+///
+/// The description names keys, rule ids and line numbers, never message text.
+public struct ClassifierError: Error, CustomStringConvertible {
+    /// What kind of problem, for callers that want to match on it.
+    public enum Code: String, Sendable {
+        /// The text is not valid YAML.
+        case invalidYAML
+        /// A required key is absent.
+        case missingKey
+        /// A key the format does not know (often a typo).
+        case unknownKey
+        /// A value of the wrong type or outside the allowed set (unknown category, negative weight…).
+        case invalidValue
+        /// Two rules share an id.
+        case duplicateRuleID
+        /// A rule refers to a group that is not defined.
+        case unknownGroup
+    }
+
+    public var code: Code
+    /// 1-based line in the rules file, when known.
+    public var line: Int?
+    public var description: String
+
+    init(_ code: Code, _ message: String, line: Int? = nil) {
+        self.code = code
+        self.line = line
+        if let line {
+            self.description = "rules.yaml line \(line): \(message)"
+        } else {
+            self.description = "rules.yaml: \(message)"
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// A message a resident or staff member sent to the gateway, as one channel delivered it.
+///
+/// The pair (`channel`, `providerID`) identifies a message: a store keeps only the first
+/// message with a given pair, so a redelivered message changes nothing.
+public struct InboundMessage: Sendable, Equatable, Codable {
+    /// The store's row id; `nil` until the message is stored.
+    public var id: Int64?
+    /// The configured channel id (`channels[].id`) the message arrived on.
+    public var channel: String
+    /// The provider's own id for the message; the deduplication key within a channel.
+    public var providerID: String
+    /// The sender's address on that channel (a phone number for SMS).
+    public var from: String
+    /// The gateway's address the message was sent to, when the provider says.
+    public var to: String?
+    public var text: String
+    /// When the provider received it (its clock), or when the gateway stored it if the provider did not say.
+    public var receivedAt: Date
+
+    public init(
+        id: Int64? = nil, channel: String, providerID: String, from: String, to: String? = nil,
+        text: String, receivedAt: Date
+    ) {
+        self.id = id
+        self.channel = channel
+        self.providerID = providerID
+        self.from = from
+        self.to = to
+        self.text = text
+        self.receivedAt = receivedAt
+    }
+}
+
+/// A message a channel delivered that could not be read as a message (no id, no sender, no text…).
+///
+/// It is recorded with the reason instead of stopping intake, so an operator can see what was skipped.
+public struct RejectedInbound: Sendable, Equatable {
+    public var channel: String
+    /// The raw item as received, truncated by the store to a safe size.
+    public var raw: String
+    public var reason: String
+    public var receivedAt: Date
+
+    public init(channel: String, raw: String, reason: String, receivedAt: Date) {
+        self.channel = channel
+        self.raw = raw
+        self.reason = reason
+        self.receivedAt = receivedAt
+    }
+}
+
+/// What one poll or webhook call delivered, stored in one transaction together with the new cursor.
+public struct InboundBatch: Sendable {
+    public var channel: String
+    public var messages: [InboundMessage]
+    public var rejected: [RejectedInbound]
+    /// The channel's cursor after this batch; `nil` keeps the stored cursor.
+    public var cursor: String?
+
+    public init(channel: String, messages: [InboundMessage], rejected: [RejectedInbound] = [], cursor: String?) {
+        self.channel = channel
+        self.messages = messages
+        self.rejected = rejected
+        self.cursor = cursor
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Durable storage for everything the gateway must not lose: inbound messages, channel cursors,
+/// tickets and their timelines, the outbox, and the roster.
+///
+/// Implementations (`SQLiteStore`, `InMemoryStore`) pass the same contract suite. Every method is
+/// atomic: it either happens entirely or not at all.
+public protocol Store: Sendable {
+    /// Stores a batch from one channel and, in the same transaction, the channel's new cursor.
+    ///
+    /// A message whose (`channel`, `providerID`) is already stored is ignored, so redelivery is harmless.
+    /// Returns how many messages were new.
+    func storeInbound(_ batch: InboundBatch) async throws -> Int
+
+    /// The cursor last stored for `channel`, or `nil` before the first batch.
+    func cursor(channel: String) async throws -> String?
+
+    /// Runs `body` in one write transaction: all its changes are kept if it returns, none if it throws.
+    ///
+    /// The desk uses this to turn stored messages into ticket changes and outbox rows atomically.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
+
+    /// Outbox rows due at `now` (`pending` with `nextAttemptAt <= now`), oldest first.
+    func dueOutbound(now: Date, limit: Int) async throws -> [OutboundMessage]
+
+    /// The earliest `nextAttemptAt` of any pending row, to know how long the dispatcher may sleep.
+    func nextOutboundDue() async throws -> Date?
+
+    /// Records send outcomes in one transaction. An outcome for a row that is no longer `pending` is ignored,
+    /// so a row is never marked sent twice.
+    func recordDeliveries(_ outcomes: [DeliveryOutcome]) async throws
+
+    /// Outbox rows, newest last, optionally only those with `status`.
+    func outbound(status: OutboundMessage.Status?) async throws -> [OutboundMessage]
+
+    /// Tickets matching `filter`, oldest first.
+    func tickets(_ filter: TicketFilter) async throws -> [Ticket]
+
+    /// One ticket and its timeline (oldest event first), or `nil` if no ticket has that ref.
+    func ticket(ref: String) async throws -> (ticket: Ticket, events: [TicketEvent])?
+
+    /// Replaces the stored staff directory and duty shifts.
+    func replaceRoster(_ roster: Roster) async throws
+
+    /// The stored roster (`Roster.empty` with `timeZone` GMT if none was stored).
+    func roster() async throws -> Roster
+
+    /// Messages skipped because they could not be read, oldest first.
+    func rejectedInbound() async throws -> [RejectedInbound]
+
+    /// Count of stored inbound messages (all channels).
+    func inboundCount() async throws -> Int
+}
+
+/// What the desk may read and change inside one `Store.write` transaction. Synchronous: it runs on the
+/// store's own writer, never on an I/O thread.
+public protocol StoreTransaction {
+    /// Stored inbound messages the desk has not handled yet, oldest first.
+    func pendingInbound(limit: Int) throws -> [InboundMessage]
+    /// Marks a stored inbound message handled.
+    func markProcessed(inboundID: Int64) throws
+    /// Tickets of `resident` that are not closed, oldest first.
+    func openTickets(resident: String) throws -> [Ticket]
+    func ticket(ref: String) throws -> Ticket?
+    /// Number of open tickets whose handler is `staffID` (to balance assignment).
+    func openTicketCount(handler staffID: String) throws -> Int
+    /// The next ticket number, unique for the life of the store.
+    func nextTicketNumber() throws -> Int
+    func insertTicket(_ ticket: Ticket) throws
+    func updateTicket(_ ticket: Ticket) throws
+    func appendEvent(_ event: TicketEvent) throws
+    /// Adds a row to the outbox. Rows with an id already present are ignored.
+    func enqueue(_ message: OutboundMessage) throws
+    func roster() throws -> Roster
+}

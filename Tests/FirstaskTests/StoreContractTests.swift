@@ -1,0 +1,238 @@
+import FirstaskClassifier
+import FirstaskDesk
+import FirstaskSQLite
+import FirstaskTesting
+import Foundation
+import Testing
+
+/// The contract every `Store` must keep. Each test runs against every implementation; a new store
+/// (PostgreSQL) joins by adding a case to `StoreKind`.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case memory, sqlite
+
+    var testDescription: String { rawValue }
+
+    func make() throws -> (store: any Store, folder: String?) {
+        switch self {
+        case .memory:
+            return (InMemoryStore(), nil)
+        case .sqlite:
+            let folder = try RepositoryFiles.temporaryFolder("store-contract")
+            return (try SQLiteStore(path: folder + "/test.sqlite"), folder)
+        }
+    }
+}
+
+func withStore(_ kind: StoreKind, _ body: (any Store) async throws -> Void) async throws {
+    let (store, folder) = try kind.make()
+    defer { if let folder { try? FileManager.default.removeItem(atPath: folder) } }
+    try await body(store)
+}
+
+func message(_ id: String, from: String = "+8613900000001", text: String = "3栋2单元501 厨房漏水") -> InboundMessage {
+    InboundMessage(channel: "sms", providerID: id, from: from, text: text, receivedAt: Date(timeIntervalSince1970: 1_800_000_000))
+}
+
+func sampleTicket(ref: String, resident: String = "+8613900000001", handler: String = "zhang_wei", at: Double = 0) -> Ticket {
+    Ticket(ref: ref, intent: .repair, category: .plumbing, department: .engineering, severity: .general,
+           location: Location(building: "3", unit: "2", room: "501"), resident: resident, channel: "sms", locale: .zhHans,
+           text: "厨房漏水", firstResponder: "wang_fang", handler: handler, rulesVersion: "abc",
+           createdAt: Date(timeIntervalSince1970: 1_800_000_000 + at))
+}
+
+func outboxRow(_ id: String, due: Double = 0) -> OutboundMessage {
+    OutboundMessage(id: id, channel: "sms", to: "+8613900000001", text: "您好", ticketRef: nil,
+                    nextAttemptAt: Date(timeIntervalSince1970: 1_800_000_000 + due),
+                    createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+}
+
+@Suite("Store contract")
+struct StoreContractTests {
+    @Test("a message is stored once per channel and provider id; the count says how many were new", arguments: StoreKind.allCases)
+    func storesEachMessageOnce(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            #expect(try await store.storeInbound(InboundBatch(channel: "sms", messages: [message("a"), message("b")], cursor: "2")) == 2)
+            #expect(try await store.storeInbound(InboundBatch(channel: "sms", messages: [message("b"), message("c")], cursor: "3")) == 1)
+            #expect(try await store.inboundCount() == 3)
+            // The same provider id on another channel is another message.
+            #expect(try await store.storeInbound(InboundBatch(channel: "other", messages: [message("a")], cursor: nil)) == 1)
+        }
+    }
+
+    @Test("the cursor is stored with its batch; a batch without a cursor keeps the old one", arguments: StoreKind.allCases)
+    func cursorTravelsWithBatch(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            #expect(try await store.cursor(channel: "sms") == nil)
+            _ = try await store.storeInbound(InboundBatch(channel: "sms", messages: [message("a")], cursor: "7"))
+            #expect(try await store.cursor(channel: "sms") == "7")
+            _ = try await store.storeInbound(InboundBatch(channel: "sms", messages: [message("b")], cursor: nil))
+            #expect(try await store.cursor(channel: "sms") == "7")
+            _ = try await store.storeInbound(InboundBatch(channel: "sms", messages: [], cursor: "9"))
+            #expect(try await store.cursor(channel: "sms") == "9")
+            #expect(try await store.cursor(channel: "other") == nil)
+        }
+    }
+
+    @Test("rejected items are recorded with their reason", arguments: StoreKind.allCases)
+    func recordsRejected(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            let bad = RejectedInbound(channel: "sms", raw: "{\"id\":1}", reason: "message 1 has no sender (from)", receivedAt: Date())
+            _ = try await store.storeInbound(InboundBatch(channel: "sms", messages: [], rejected: [bad], cursor: "1"))
+            let rejected = try await store.rejectedInbound()
+            #expect(rejected.map(\.reason) == ["message 1 has no sender (from)"])
+        }
+    }
+
+    @Test("pending inbound comes oldest first and leaves once marked processed", arguments: StoreKind.allCases)
+    func pendingInbound(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            _ = try await store.storeInbound(InboundBatch(channel: "sms", messages: [message("a"), message("b"), message("c")], cursor: nil))
+            let first = try await store.write { tx in try tx.pendingInbound(limit: 2) }
+            #expect(first.map(\.providerID) == ["a", "b"])
+            #expect(first.allSatisfy { $0.id != nil && $0.channel == "sms" })
+            try await store.write { tx in try tx.markProcessed(inboundID: first[0].id!) }
+            let rest = try await store.write { tx in try tx.pendingInbound(limit: 10) }
+            #expect(rest.map(\.providerID) == ["b", "c"])
+        }
+    }
+
+    @Test("a write that throws leaves nothing behind", arguments: StoreKind.allCases)
+    func writeRollsBack(kind: StoreKind) async throws {
+        struct Boom: Error {}
+        try await withStore(kind) { (store: any Store) async throws in
+            await #expect(throws: Boom.self) {
+                try await store.write { tx in
+                    _ = try tx.nextTicketNumber()
+                    try tx.insertTicket(sampleTicket(ref: "T0001"))
+                    try tx.enqueue(outboxRow("o1"))
+                    throw Boom()
+                }
+            }
+            #expect(try await store.tickets(.all).isEmpty)
+            #expect(try await store.outbound(status: nil).isEmpty)
+            #expect(try await store.write { tx in try tx.nextTicketNumber() } == 1)
+        }
+    }
+
+    @Test("ticket numbers keep rising across transactions", arguments: StoreKind.allCases)
+    func ticketNumbers(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            var numbers: [Int] = []
+            for _ in 0..<3 { numbers.append(try await store.write { tx in try tx.nextTicketNumber() }) }
+            #expect(numbers == [1, 2, 3])
+        }
+    }
+
+    @Test("tickets round-trip with their timeline, and open tickets are found by resident and handler", arguments: StoreKind.allCases)
+    func ticketsAndEvents(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            try await store.write { tx in
+                try tx.insertTicket(sampleTicket(ref: "T0001", at: 0))
+                try tx.insertTicket(sampleTicket(ref: "T0002", resident: "+8613900000002", at: 1))
+                var closed = sampleTicket(ref: "T0003", at: 2)
+                closed.status = .closed
+                closed.closedAt = Date(timeIntervalSince1970: 1_800_000_100)
+                try tx.insertTicket(closed)
+                try tx.appendEvent(TicketEvent(ticketRef: "T0001", at: Date(timeIntervalSince1970: 1_800_000_000), actor: "resident",
+                                               kind: .opened, text: "厨房漏水", channel: "sms"))
+                try tx.appendEvent(TicketEvent(ticketRef: "T0001", at: Date(timeIntervalSince1970: 1_800_000_060), actor: "zhang_wei",
+                                               kind: .accepted, text: ""))
+            }
+            let open = try await store.write { tx in try tx.openTickets(resident: "+8613900000001") }
+            #expect(open.map(\.ref) == ["T0001"])
+            #expect(try await store.write { tx in try tx.openTicketCount(handler: "zhang_wei") } == 2)
+            #expect(try await store.tickets(.open).map(\.ref) == ["T0001", "T0002"])
+            #expect(try await store.tickets(.closed).map(\.ref) == ["T0003"])
+            #expect(try await store.tickets(.all).count == 3)
+
+            let found = try #require(try await store.ticket(ref: "T0001"))
+            #expect(found.ticket == sampleTicket(ref: "T0001", at: 0))
+            #expect(found.events.map(\.kind) == [.opened, .accepted])
+            #expect(found.events.first?.channel == "sms")
+            #expect(try await store.ticket(ref: "T9999") == nil)
+
+            var updated = found.ticket
+            updated.status = .resolved
+            updated.handler = "li_qiang"
+            updated.resolvedAt = Date(timeIntervalSince1970: 1_800_000_500)
+            updated.satisfaction = 5
+            let change = updated
+            try await store.write { tx in try tx.updateTicket(change) }
+            #expect(try await store.ticket(ref: "T0001")?.ticket == updated)
+        }
+    }
+
+    @Test("an outbox row is enqueued once, due when its time comes, and marked sent only once", arguments: StoreKind.allCases)
+    func outboxLifecycle(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            try await store.write { tx in
+                try tx.enqueue(outboxRow("o1", due: 0))
+                try tx.enqueue(outboxRow("o1", due: 0))  // the same id again is ignored
+                try tx.enqueue(outboxRow("o2", due: 60))
+            }
+            #expect(try await store.outbound(status: nil).count == 2)
+            let now = Date(timeIntervalSince1970: 1_800_000_010)
+            #expect(try await store.dueOutbound(now: now, limit: 10).map(\.id) == ["o1"])
+            #expect(try await store.nextOutboundDue() == Date(timeIntervalSince1970: 1_800_000_000))
+
+            try await store.recordDeliveries([
+                DeliveryOutcome(id: "o1", result: .sent, at: now),
+                DeliveryOutcome(id: "o2", result: .retry(at: Date(timeIntervalSince1970: 1_800_000_120), error: "HTTP 500"), at: now),
+            ])
+            // A late second outcome for a row already sent changes nothing.
+            try await store.recordDeliveries([DeliveryOutcome(id: "o1", result: .dead(error: "late"), at: now)])
+            let sent = try await store.outbound(status: .sent)
+            #expect(sent.map(\.id) == ["o1"])
+            #expect(sent.first?.attempts == 1)
+            #expect(sent.first?.sentAt == now)
+            let pending = try await store.outbound(status: .pending)
+            #expect(pending.first?.attempts == 1)
+            #expect(pending.first?.lastError == "HTTP 500")
+            #expect(try await store.dueOutbound(now: Date(timeIntervalSince1970: 1_800_000_100), limit: 10).isEmpty)
+            #expect(try await store.dueOutbound(now: Date(timeIntervalSince1970: 1_800_000_120), limit: 10).map(\.id) == ["o2"])
+
+            try await store.recordDeliveries([DeliveryOutcome(id: "o2", result: .dead(error: "HTTP 400"), at: now)])
+            #expect(try await store.outbound(status: .dead).map(\.lastError) == ["HTTP 400"])
+            #expect(try await store.nextOutboundDue() == nil)
+        }
+    }
+
+    @Test("the roster round-trips, shifts and time zone included", arguments: StoreKind.allCases)
+    func rosterRoundTrip(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            let roster = Roster(
+                timeZone: TimeZone(identifier: "Asia/Hong_Kong")!,
+                staff: [Staff(id: "a", name: "甲", address: "+85290000001", department: .service),
+                        Staff(id: "b", name: "B", address: "+85290000002", department: .engineering, role: .head, locale: .en, channel: "tg")],
+                shifts: [Shift(staffID: "a", department: .service, start: 20 * 60, end: 8 * 60, days: [2, 3])])
+            try await store.replaceRoster(roster)
+            #expect(try await store.roster() == roster)
+            #expect(try await store.write { tx in try tx.roster() } == roster)
+        }
+    }
+
+    @Test("a SQLite store keeps everything across close and reopen")
+    func sqliteSurvivesReopen() async throws {
+        let folder = try RepositoryFiles.temporaryFolder("store-reopen")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        do {
+            let store = try SQLiteStore(path: folder + "/db.sqlite")
+            _ = try await store.storeInbound(InboundBatch(channel: "sms", messages: [message("a")], cursor: "1"))
+            try await store.write { tx in try tx.insertTicket(sampleTicket(ref: "T0001")) }
+        }
+        let reopened = try SQLiteStore(path: folder + "/db.sqlite")
+        #expect(try await reopened.cursor(channel: "sms") == "1")
+        #expect(try await reopened.inboundCount() == 1)
+        #expect(try await reopened.ticket(ref: "T0001") != nil)
+        #expect(try await reopened.storeInbound(InboundBatch(channel: "sms", messages: [message("a")], cursor: "1")) == 0)
+    }
+
+    @Test("a SQLite path that cannot be opened gives an error naming the path")
+    func sqliteBadPath() {
+        #expect {
+            _ = try SQLiteStore(path: "/nonexistent-folder/x/y.sqlite")
+        } throws: { error in
+            "\(error)".contains("/nonexistent-folder/x/y.sqlite")
+        }
+    }
+}
