@@ -1,2 +1,323 @@
+import Foundation
 import Testing
-@testable import FirstaskClassifier
+import FirstaskClassifier
+
+/// Files the classifier tests read from the repository (via #filePath, not Bundle.module, so the tests
+/// run the same from any checkout).
+private enum ClassifierFiles {
+    static let repoRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()   // FirstaskTests
+        .deletingLastPathComponent()   // Tests
+        .deletingLastPathComponent()   // repo root
+
+    static func shippedRules() throws -> RuleSet {
+        let yaml = try String(contentsOf: repoRoot.appendingPathComponent("prompts/rules.yaml"), encoding: .utf8)
+        return try RuleSet.parse(yaml: yaml)
+    }
+
+    static func devCorpus() throws -> [[String: Any]] {
+        let url = repoRoot.appendingPathComponent("Tests/FirstaskTests/Fixtures/dev.jsonl")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try text.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+}
+
+/// A small rules file for tests that exercise matching itself rather than the shipped rules.
+private let minimalYAML = """
+    categories:
+      plumbing:      { department: engineering, intent: repair, physical: true }
+      electrical:    { department: engineering, intent: repair, physical: true }
+      elevator:      { department: engineering, intent: repair, physical: true }
+      facility:      { department: engineering, intent: repair, physical: true }
+      fire_safety:   { department: fire_control, intent: repair, physical: true }
+      security:      { department: security, intent: complaint }
+      parking:       { department: security, intent: complaint }
+      noise:         { department: security, intent: complaint }
+      sanitation:    { department: environment, intent: complaint }
+      greenery:      { department: environment, intent: complaint }
+      fees:          { department: service }
+      renovation:    { department: service }
+      staff_conduct: { department: management, intent: complaint }
+      general:       { department: service, intent: inquiry }
+    settings:
+      negation: { words: [没有, 不是, "no one", not], window: 4 }
+    groups:
+      leak: [漏水, leak*]
+    rules:
+      - { id: fees.fee, category: fees, any: [fee, fees] }
+      - { id: parking.tow, category: parking, any: [tow] }
+      - { id: plumbing.kitchen, category: plumbing, any: [厨房] }
+      - { id: plumbing.leak, category: plumbing, weight: 2, any: ["@leak"] }
+      - { id: elevator.lift, category: elevator, any: [电梯, lift] }
+      - { id: severity.trapped, severity: emergency, any: [被困, trapped] }
+      - { id: severity.repeated, severity: major, any: ["{n}次了"] }
+    """
+
+private func minimalClassifier() throws -> Classifier {
+    Classifier(rules: try RuleSet.parse(yaml: minimalYAML))
+}
+
+@Suite("Classifier")
+struct ClassifierTests {
+    // MARK: Location
+
+    @Test("extracts building, unit and room from the address styles residents use", arguments: [
+        ("3栋2单元501 厨房漏水", Location(building: "3", unit: "2", room: "501")),
+        ("3-2-501 厨房漏水", Location(building: "3", unit: "2", room: "501")),
+        ("三号楼二单元501室 厨房漏水", Location(building: "3", unit: "2", room: "501")),
+        ("Block 3, Unit 2, Flat 501: kitchen leak", Location(building: "3", unit: "2", room: "501")),
+        ("B座1203 马桶堵了", Location(building: "B", room: "1203")),
+        ("5栋A座2801 停电", Location(building: "5", unit: "A", room: "2801")),
+        ("Flat 7, 15/F, Block A has no water", Location(building: "A", room: "1507")),
+        ("A座 15樓 7室 冇水", Location(building: "A", room: "1507")),
+        ("我住12樓之3", Location(room: "1203")),
+        ("B棟6樓之1 收據有錯", Location(building: "B", room: "601")),
+        ("5F-2 的燈壞了", Location(room: "502")),
+        ("Tower 2 23/F Flat C, no hot water", Location(building: "2", room: "23C")),
+        ("Unit 1802 intercom is broken", Location(room: "1802")),
+        ("2号楼大堂的门坏了", Location(building: "2")),
+        ("C座18樓D室個窗甩咗", Location(building: "C", room: "18D")),
+        ("４栋２单元８０２ 厨房没电", Location(building: "4", unit: "2", room: "802")),
+    ])
+    func locationFormats(text: String, expected: Location) throws {
+        #expect(try minimalClassifier().classify(text).location == expected)
+    }
+
+    @Test("finds no location in floors alone, car-park levels, bay numbers or phone numbers", arguments: [
+        "Can someone help me lift a sofa up to 12/F on Saturday?",
+        "地下车库B2那边有根管子一直在滴水",
+        "我的车位被别人占了！！车位号B2-136",
+        "我电话137-2468-1359，麻烦回电",
+        "我们12栋和13栋的业主受够了",
+    ])
+    func notLocations(text: String) throws {
+        #expect(try minimalClassifier().classify(text).location == nil)
+    }
+
+    @Test("prefers the sender's full address over a neighbour's bare flat number")
+    func senderAddressWins() throws {
+        let location = try minimalClassifier().classify("楼上1903卫生间漏水漏到我家天花板 12栋1803").location
+        #expect(location == Location(building: "12", room: "1803"))
+        #expect(location?.display == "12-1803")
+    }
+
+    // MARK: Matching
+
+    @Test("English keywords need word boundaries: fee not in coffee, tow not in tower")
+    func englishWordBoundaries() throws {
+        let classifier = try minimalClassifier()
+        #expect(!classifier.classify("The coffee machine in the tower lobby").rules.contains("fees.fee"))
+        #expect(!classifier.classify("The coffee machine in the tower lobby").rules.contains("parking.tow"))
+        #expect(classifier.classify("Why is the fee so high?").rules.contains("fees.fee"))
+        #expect(classifier.classify("Please tow the van").rules.contains("parking.tow"))
+        #expect(classifier.classify("The pipe is leaking").rules.contains("plumbing.leak"))
+    }
+
+    @Test("a Chinese word right after a digit or Latin letter still matches (501厨房漏水)")
+    func chineseAfterDigits() throws {
+        let result = try minimalClassifier().classify("501厨房漏水")
+        #expect(result.rules.contains("plumbing.kitchen"))
+        #expect(result.rules.contains("plumbing.leak"))
+        #expect(try minimalClassifier().classify("B2电梯坏了").rules.contains("elevator.lift"))
+    }
+
+    @Test("traditional characters and full-width text match rules written in simplified")
+    func traditionalAndFullWidth() throws {
+        let classifier = try minimalClassifier()
+        #expect(classifier.classify("電梯有人被困").rules == ["elevator.lift", "severity.trapped"])
+        #expect(classifier.classify("ＬＩＦＴ ＴＲＡＰＰＥＤ").severity == .emergency)
+    }
+
+    @Test("a negated hazard is not an emergency but still names the topic")
+    func negationInMinimalRules() throws {
+        let result = try minimalClassifier().classify("没有人被困，电梯停在3楼")
+        #expect(result.severity == .general)
+        #expect(result.category == .elevator)
+        #expect(try minimalClassifier().classify("No one is trapped, the lift is just slow").severity == .general)
+    }
+
+    @Test("{n} matches counts in digits or Chinese numerals, but not once")
+    func numberPlaceholder() throws {
+        let classifier = try minimalClassifier()
+        #expect(classifier.classify("说了三次了还是漏水").severity == .major)
+        #expect(classifier.classify("这是第12次了").severity == .general)  // "{n}次了" needs 次了 right after the number
+        #expect(classifier.classify("投诉5次了").severity == .major)
+        #expect(classifier.classify("上周报过一次了").severity == .general)
+    }
+
+    // MARK: Shipped rules
+
+    @Test("a repair report that is now fixed, with thanks, is praise", arguments: [
+        "已经修好了,谢谢",
+        "电梯修好了，谢谢师傅们",
+        "Lift is working again, thanks for the quick fix!",
+        "fixed now, thanks",
+    ])
+    func fixedWithThanksIsPraise(text: String) throws {
+        let result = Classifier(rules: try ClassifierFiles.shippedRules()).classify(text)
+        #expect(result.intent == .praise)
+        #expect(result.severity == .general)
+    }
+
+    @Test("nobody trapped, nothing burning: not an emergency", arguments: [
+        "没有人被困，就是电梯停在14楼不动",
+        "No one is trapped but lift 2 has been stuck on 14/F for an hour",
+        "没着火哈，就是烟感坏了一直响",
+    ])
+    func negatedHazards(text: String) throws {
+        let result = Classifier(rules: try ClassifierFiles.shippedRules()).classify(text)
+        #expect(result.severity != .emergency)
+    }
+
+    @Test("real hazards are emergencies", arguments: [
+        ("电梯困人了！！我妈在里面", Category.elevator),
+        ("Strong gas smell on our floor, please send someone NOW", .fireSafety),
+        ("廚房著火了，好大煙", .fireSafety),
+        ("插座冒火花了", .electrical),
+        ("水管爆了，客厅全淹了", .plumbing),
+    ])
+    func emergencies(text: String, category: Category) throws {
+        let result = Classifier(rules: try ClassifierFiles.shippedRules()).classify(text)
+        #expect(result.severity == .emergency)
+        #expect(result.category == category)
+    }
+
+    @Test("traditional Chinese and Cantonese messages classify like simplified ones")
+    func traditionalChinese() throws {
+        let classifier = Classifier(rules: try ClassifierFiles.shippedRules())
+        let result = classifier.classify("你好，第6座9樓A室廚房嘅水喉漏水，唔該安排師傅上嚟睇下")
+        #expect(result.category == .plumbing)
+        #expect(result.intent == .repair)
+        #expect(result.department == .engineering)
+        #expect(result.location == Location(building: "6", room: "9A"))
+        #expect(ReplyLocale.detect("電梯壞咗") == .zhHant)
+        #expect(ReplyLocale.detect("电梯坏了") == .zhHans)
+        #expect(ReplyLocale.detect("The lift is broken") == .en)
+    }
+
+    @Test("major signals: 12345, fee refusal, repeated reports, collective complaints", arguments: [
+        "楼上漏水跟你们说了三次了还是没人管，再不处理我就打12345了",
+        "This is the third time I'm reporting no hot water. I'm withholding my management fee.",
+        "我们几十户业主已经联名投诉电梯的问题",
+    ])
+    func majorComplaints(text: String) throws {
+        let result = Classifier(rules: try ClassifierFiles.shippedRules()).classify(text)
+        #expect(result.severity == .major)
+        #expect(result.intent == .complaint)
+    }
+
+    @Test("a repair without a location asks for one")
+    func missingLocation() throws {
+        let classifier = Classifier(rules: try ClassifierFiles.shippedRules())
+        #expect(classifier.classify("厨房水龙头一直漏水，麻烦派人来看看").missing == ["location"])
+        #expect(classifier.classify("厨房水龙头一直漏水，麻烦派人来看看 3栋2单元501").missing.isEmpty)
+        #expect(classifier.classify("请问物业费可以用支付宝交吗").missing.isEmpty)
+    }
+
+    @Test("departments come from the categories section of rules.yaml")
+    func departments() throws {
+        let rules = try ClassifierFiles.shippedRules()
+        #expect(rules.department(for: .fireSafety) == .fireControl)
+        #expect(rules.department(for: .staffConduct) == .management)
+        #expect(rules.department(for: .parking) == .security)
+        #expect(rules.department(for: .sanitation) == .environment)
+        #expect(rules.department(for: .general) == .service)
+    }
+
+    @Test("classifications encode with the label values of LABELS.md")
+    func encoding() throws {
+        let result = Classifier(rules: try ClassifierFiles.shippedRules()).classify("5栋楼道里好大一股煤气味！！")
+        let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        #expect(json.contains("\"fire_safety\""))
+        #expect(json.contains("\"fire_control\""))
+        #expect(json.contains("\"emergency\""))
+        #expect(Severity.general < .major && Severity.major < .emergency)
+    }
+
+    @Test("accuracy on the dev corpus stays above its floor")
+    func devCorpusAccuracy() throws {
+        let classifier = Classifier(rules: try ClassifierFiles.shippedRules())
+        let rows = try ClassifierFiles.devCorpus()
+        #expect(rows.count == 400)
+        var category = 0, intent = 0, severity = 0, location = 0
+        var emergencies = 0, emergenciesFound = 0, emergencyVerdicts = 0
+        for row in rows {
+            let result = classifier.classify(try #require(row["text"] as? String))
+            if result.category.rawValue == row["category"] as? String { category += 1 }
+            if result.intent.rawValue == row["intent"] as? String { intent += 1 }
+            if result.severity.rawValue == row["severity"] as? String { severity += 1 }
+            let expected = (row["location"] as? [String: String]).map {
+                Location(building: $0["building"], unit: $0["unit"], room: $0["room"])
+            }
+            if result.location == expected { location += 1 }
+            let isEmergency = row["severity"] as? String == "emergency"
+            if isEmergency { emergencies += 1 }
+            if result.severity == .emergency {
+                emergencyVerdicts += 1
+                if isEmergency { emergenciesFound += 1 }
+            }
+        }
+        let total = Double(rows.count)
+        // Floors: the figures reached with this rules file minus a small margin (see the classifier
+        // report). Raise them when the rules improve; never lower them to make a change pass.
+        #expect(Double(category) / total >= 0.95, "category \(category)/\(rows.count)")
+        #expect(Double(intent) / total >= 0.91, "intent \(intent)/\(rows.count)")
+        #expect(Double(severity) / total >= 0.97, "severity \(severity)/\(rows.count)")
+        #expect(Double(location) / total >= 0.97, "location \(location)/\(rows.count)")
+        #expect(Double(emergenciesFound) / Double(emergencies) >= 0.95, "emergency recall \(emergenciesFound)/\(emergencies)")
+        #expect(Double(emergenciesFound) / Double(max(emergencyVerdicts, 1)) >= 0.9, "emergency precision \(emergenciesFound)/\(emergencyVerdicts)")
+    }
+
+    // MARK: Rules file errors
+
+    @Test("a rule with an unknown category fails with the rule id, the value and the line")
+    func unknownCategoryError() throws {
+        let yaml = minimalYAML + "\n  - { id: plumbing.typo, category: plumbin, any: [水管] }\n"
+        let error = try #require(throws: ClassifierError.self) { try RuleSet.parse(yaml: yaml) }
+        #expect(error.code == .invalidValue)
+        #expect(error.description.contains("plumbing.typo"))
+        #expect(error.description.contains("unknown category 'plumbin'"))
+        #expect(error.line != nil)
+    }
+
+    @Test("a duplicate rule id fails and names both places")
+    func duplicateRuleIDError() throws {
+        let yaml = minimalYAML + "\n  - { id: fees.fee, category: fees, any: [bill] }\n"
+        let error = try #require(throws: ClassifierError.self) { try RuleSet.parse(yaml: yaml) }
+        #expect(error.code == .duplicateRuleID)
+        #expect(error.description.contains("duplicate rule id 'fees.fee'"))
+        #expect(error.description.contains("first defined on line"))
+    }
+
+    @Test("other rules-file mistakes are reported clearly", arguments: [
+        ("\n  - { id: x.unknown_group, category: fees, any: [\"@nope\"] }\n", "unknown group '@nope'"),
+        ("\n  - { id: x.two_targets, category: fees, intent: inquiry, any: [a] }\n", "exactly one of category, intent, severity"),
+        ("\n  - { id: x.no_keywords, category: fees }\n", "needs 'any' or 'all'"),
+        ("\n  - { id: x.typo_key, category: fees, anny: [a] }\n", "unknown key 'anny'"),
+    ])
+    func otherErrors(suffix: String, message: String) throws {
+        let error = try #require(throws: ClassifierError.self) { try RuleSet.parse(yaml: minimalYAML + suffix) }
+        #expect(error.description.contains(message), "\(error.description)")
+    }
+
+    @Test("a categories table missing a category or its department is rejected")
+    func incompleteCategories() throws {
+        let yaml = minimalYAML.replacingOccurrences(of: "  general:       { department: service, intent: inquiry }\n", with: "")
+        let error = try #require(throws: ClassifierError.self) { try RuleSet.parse(yaml: yaml) }
+        #expect(error.description.contains("missing: general"))
+        #expect(throws: ClassifierError.self) { try RuleSet.parse(yaml: "rules: [") }
+    }
+
+    @Test("the rules version is a stable 16-hex-digit hash of the text")
+    func version() throws {
+        let first = try RuleSet.parse(yaml: minimalYAML)
+        let again = try RuleSet.parse(yaml: minimalYAML)
+        let changed = try RuleSet.parse(yaml: minimalYAML + "\n")
+        #expect(first.version == again.version)
+        #expect(first.version != changed.version)
+        #expect(first.version.count == 16)
+        #expect(first.version.allSatisfy { $0.isHexDigit })
+    }
+}

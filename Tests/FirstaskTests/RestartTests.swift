@@ -107,7 +107,7 @@ struct ProcessTests {
         let folder = try RepositoryFiles.temporaryFolder("badconfig")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/firstask.yaml"
-        try "admin: {token: \"0123456789abcdef0123\"}\nstore: {sqlite: x}\nprompts: p\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "admin: {token: \"0123456789abcdef0123\"}\nstore: {sqlite: x}\nprompts: p\nchannels:\n  - {id: sms, type: http-inbox, base_url: \"http://127.0.0.1:9\"}\n".write(toFile: config, atomically: true, encoding: .utf8)
         let log = folder + "/out.log"
         let process = try launch(["serve", "--config", config], log: log)
         let status = try await waitForExit(process, timeout: .seconds(20))
