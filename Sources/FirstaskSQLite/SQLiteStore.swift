@@ -73,7 +73,7 @@ public final class SQLiteStore: Store {
     public func dueOutbound(now: Date, limit: Int) async throws -> [OutboundMessage] {
         try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY rowid LIMIT ?
+                SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, rowid LIMIT ?
                 """), arguments: [now.timeIntervalSince1970, limit]).map(Self.outbound)
         }
     }

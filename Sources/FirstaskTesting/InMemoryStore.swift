@@ -55,7 +55,10 @@ public final class InMemoryStore: Store {
 
     public func dueOutbound(now: Date, limit: Int) async throws -> [OutboundMessage] {
         state.withLock { state in
-            Array(state.outbox.lazy.filter { $0.status == .pending && $0.nextAttemptAt <= now }.prefix(limit))
+            // Stable sort: equal due times keep the order enqueued.
+            let due = state.outbox.enumerated().filter { $0.element.status == .pending && $0.element.nextAttemptAt <= now }
+            return Array(due.sorted { ($0.element.nextAttemptAt, $0.offset) < ($1.element.nextAttemptAt, $1.offset) }
+                .prefix(limit).map(\.element))
         }
     }
 

@@ -38,10 +38,10 @@ enum LocationScanner {
         mutating func run() {
             while index < text.count {
                 let start = index
-                if scanEnglishKeyword() || scanDigits() || scanChineseNumeral() || scanLetter() {
-                    precondition(index > start, "location scanner must advance")
-                } else {
-                    index += 1
+                let consumed = scanEnglishKeyword() || scanDigits() || scanChineseNumeral() || scanLetter()
+                // Every scanner advances when it consumes; the guard keeps a future bug from looping.
+                if !consumed || index <= start {
+                    index = start + 1
                 }
             }
         }
@@ -133,55 +133,54 @@ enum LocationScanner {
             return true
         }
 
-        /// `5f`, `5f-2`, `16f` (floors) and `18b`, `11b` (a flat written on its own).
+        /// `5f`, `5f-2`, `16f` (floors) and `18b`, `11b` (a flat written on its own). Longer runs such
+        /// as `3am`, `4th` or `2nd` are skipped.
         private mutating func scanDigitsThenLetter(_ number: String, start: Int, letterAt letter: Int) -> Bool {
             var end = letter
             while isWord(at: end) { end += 1 }
-            defer { if index < end { index = end } }
+            index = end
             guard end == letter + 1, number.count <= 3, text[start] != "0" else { return true }
             let scalar = text[letter]
             if scalar == "f" {
-                if text.indices.contains(end + 1), text[end] == "-", let flat = readNumber(at: end + 1, maxDigits: 2) {
+                if at(end) == "-", let flat = readNumber(at: end + 1, maxDigits: 2) {
                     parts.append(Part(kind: .room, value: number + pad(flat.value), start: start, end: flat.end))
                     index = flat.end
                 } else {
                     parts.append(Part(kind: .floor, value: number, start: start, end: end))
-                    index = end
                 }
-                return true
+            } else if "abcdeg".unicodeScalars.contains(scalar) {
+                // Flats are lettered A-E and G; other letters after a number are units (2h, 3d, 5k).
+                parts.append(Part(kind: .room, value: number + String(scalar).uppercased(), start: start, end: end))
             }
-            // Flats are lettered A-E/G; other letters after a number are usually units (2h, 3d, 5g).
-            guard "abcdeg".unicodeScalars.contains(scalar) else { return true }
-            parts.append(Part(kind: .room, value: number + String(scalar).uppercased(), start: start, end: end))
-            index = end
             return true
         }
 
-        /// `3-2-501` (building-unit-room) and `8-1` (building-unit). Phone numbers and dates fail the
-        /// length checks.
+        /// `3-2-501` (building-unit-room) and `8-1电梯` (building-unit). Phone numbers, dates and
+        /// times fail the length and context checks. Returns the end of what was read, or nil.
         private mutating func scanDashed(_ first: String, start: Int, end: Int) -> Int? {
             guard first.count <= 3, text[start] != "0", at(end) == "-",
                   let second = readNumber(at: end + 1, maxDigits: 2) else { return nil }
-            if at(second.end) == "-", let third = readNumber(at: second.end + 1, maxDigits: 4),
-               third.value.count >= 3 {
+            if at(second.end) == "-" {
+                guard let third = readNumber(at: second.end + 1, maxDigits: 4), third.value.count >= 3 else { return nil }
                 parts.append(Part(kind: .building, value: first, start: start, end: end))
                 parts.append(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
                 parts.append(Part(kind: .room, value: third.value, start: second.end + 1, end: third.end))
                 return third.end
             }
-            guard first.count <= 2, at(second.end) != "-" else { return nil }
-            if let next = at(second.end), !TextNormalizer.isCJK(next) || "点时号日月年天个次岁分元块万人户楼层".unicodeScalars.contains(next) {
-                return nil
-            }
-            guard at(second.end) != nil else { return nil }
+            // Two parts only when a Chinese word follows that is not a unit of time, money or count
+            // (8-1电梯 yes; 9-10点, 3-5天 no).
+            guard first.count <= 2, let next = at(second.end), TextNormalizer.isCJK(next),
+                  !"点时号日月年天个次岁分元块万人户楼层".unicodeScalars.contains(next) else { return nil }
             parts.append(Part(kind: .building, value: first, start: start, end: end))
             parts.append(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
             return second.end
         }
 
-        /// A number followed by a Chinese address marker (or `/f`). Returns false when none follows.
+        /// What the identifier before a marker was written with.
         enum Source { case digits, numeral, letter }
 
+        /// A number (or letter) followed by an address marker: 号楼/栋/幢/座 (building), 单元/门/梯/翼
+        /// (unit), 楼/层 or `/f` (floor, maybe with a flat), 室/号房 (room). Returns false when none follows.
         private mutating func scanMarker(_ number: String, start: Int, end: Int, source: Source) -> Bool {
             var cursor = end
             if at(cursor) == " " { cursor += 1 }
@@ -428,8 +427,9 @@ enum LocationScanner {
         return result
     }
 
-    /// The most complete group wins, the first on a tie; two different buildings named on their own
-    /// ("12栋和13栋") are ambiguous and give nil.
+    /// The most complete group wins, the first on a tie; fields it lacks are filled from other groups
+    /// that do not contradict it ("the lift in Block 2 is noisy. I'm in Flat 1203" → 2 / 1203). Two
+    /// different buildings named on their own ("12栋和13栋") are ambiguous and give nil.
     private static func choose(_ groups: [Group]) -> Location? {
         let locations = groups.compactMap(\.location)
         guard var best = locations.first else { return nil }
@@ -440,7 +440,17 @@ enum LocationScanner {
            locations.contains(where: { fieldCount($0) == 1 && $0.building != nil && $0.building != best.building }) {
             return nil
         }
+        for other in locations where other != best && !contradicts(other, best) {
+            best.building = best.building ?? other.building
+            best.unit = best.unit ?? other.unit
+            best.room = best.room ?? other.room
+        }
         return best
+    }
+
+    private static func contradicts(_ lhs: Location, _ rhs: Location) -> Bool {
+        func differ(_ a: String?, _ b: String?) -> Bool { a != nil && b != nil && a != b }
+        return differ(lhs.building, rhs.building) || differ(lhs.unit, rhs.unit) || differ(lhs.room, rhs.room)
     }
 
     private static func fieldCount(_ location: Location) -> Int {

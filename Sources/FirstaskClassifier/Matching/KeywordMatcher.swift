@@ -6,7 +6,7 @@
 ///   Chinese characters count as boundaries, so "501厨房" finds 厨房 and "b2 parking lot的灯" finds "parking lot".
 /// - A keyword written with a trailing `*` is a prefix: `leak*` matches leak, leaks, leaking.
 /// - `{n}` in a keyword stands for a number written with digits or Chinese numerals (3, 12, 三, 二十, 几十,
-///   好多); it never starts with 一 or 1, so `{n}次了` matches 三次了 and 好多次了 but not 一次了.
+///   好多) but not a bare 一 or 1, so `{n}次了` matches 三次了, 12次了 and 好多次了 but not 一次了.
 /// - Only maximal hits are returned: a hit lying inside a longer hit is dropped ("smoke detector" hides
 ///   "smoke", 煤气费 hides 煤气). This is what lets `ignore` phrases and longer keywords override shorter ones.
 struct KeywordMatcher: Sendable {
@@ -92,25 +92,26 @@ struct KeywordMatcher: Sendable {
     func hits(in text: [Unicode.Scalar]) -> [Hit] {
         var hits: [Hit] = []
         let count = text.count
-        var stack: [(node: Int, index: Int)] = []
+        // `justOne`: the `{n}` being matched so far is exactly 一 or 1, which may not end it.
+        var stack: [(node: Int, index: Int, justOne: Bool)] = []
         for start in 0..<count {
             let precededByWord = start > 0 && TextNormalizer.isWordScalar(text[start - 1])
-            stack.append((0, start))
-            while let (node, index) = stack.popLast() {
-                if node != 0 {
+            stack.append((0, start, false))
+            while let (node, index, justOne) = stack.popLast() {
+                if node != 0 && !justOne {
                     report(nodes[node].terminals, start: start, end: index, precededByWord: precededByWord, text: text, into: &hits)
                 }
                 guard index < count else { continue }
                 let scalar = text[index]
-                if let next = nodes[node].children[scalar.value] {
-                    stack.append((Int(next), index + 1))
+                if !justOne, let next = nodes[node].children[scalar.value] {
+                    stack.append((Int(next), index + 1, false))
                 }
                 if Self.isNumeral(scalar) {
                     if nodes[node].numberLoop {
-                        stack.append((node, index + 1))
+                        stack.append((node, index + 1, false))
                     }
-                    if nodes[node].number >= 0 && scalar != "一" && scalar != "1" {
-                        stack.append((Int(nodes[node].number), index + 1))
+                    if nodes[node].number >= 0 {
+                        stack.append((Int(nodes[node].number), index + 1, scalar == "一" || scalar == "1"))
                     }
                 }
             }

@@ -126,7 +126,7 @@ private struct Turn {
         try event(ticket.ref, actor: "resident", .residentMessage, message.text, channel: message.channel)
         try send(templates.render("resident.followup", ticket.locale, values(for: ticket, locale: ticket.locale)),
                  to: message.from, channel: message.channel, ticket: ticket.ref)
-        try notifyStaff(of: ticket, except: nil, text: message.text, actorName: nil)
+        try notifyStaff(of: ticket, except: nil, actorName: nil) { _ in message.text }
     }
 
     // MARK: Staff
@@ -188,9 +188,11 @@ private struct Turn {
                      channel: message.channel, ticket: ticket.ref)
         }
         // The first responder stays accountable, so hears of every step someone else takes.
-        let action = templates.render("action.\(command.verb.rawValue)", ticket.locale)
-        try notifyStaff(of: ticket, except: staff.id, text: command.text.isEmpty ? action : "\(action)：\(command.text)",
-                        actorName: staff.name, onlyFirstResponder: true)
+        let templates = self.templates
+        try notifyStaff(of: ticket, except: staff.id, actorName: staff.name, onlyFirstResponder: true) { locale in
+            let action = templates.render("action.\(command.verb.rawValue)", locale)
+            return command.text.isEmpty ? action : "\(action): \(command.text)"
+        }
     }
 
     func mayWork(_ ticket: Ticket, _ staff: Staff) -> Bool {
@@ -212,8 +214,10 @@ private struct Turn {
         return best?.staff
     }
 
+    /// Tells the first responder (and, unless `onlyFirstResponder`, the handler) what happened, in their language.
     mutating func notifyStaff(
-        of ticket: Ticket, except: String?, text: String, actorName: String?, onlyFirstResponder: Bool = false
+        of ticket: Ticket, except: String?, actorName: String?, onlyFirstResponder: Bool = false,
+        text: (ReplyLocale) -> String
     ) throws {
         var ids = [ticket.firstResponder]
         if !onlyFirstResponder { ids.append(ticket.handler) }
@@ -221,7 +225,7 @@ private struct Turn {
         for id in ids where id != except && seen.insert(id).inserted {
             guard let staff = roster.member(id: id) else { continue }
             var values = self.values(for: ticket, locale: staff.locale)
-            values["text"] = text
+            values["text"] = text(staff.locale)
             values["staff"] = actorName ?? templates.render("resident.label", staff.locale)
             try send(templates.render("staff.progress", staff.locale, values), to: staff.address,
                      channel: staff.channel ?? ticket.channel, ticket: ticket.ref)

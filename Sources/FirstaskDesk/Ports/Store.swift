@@ -20,7 +20,7 @@ public protocol Store: Sendable {
     /// The desk uses this to turn stored messages into ticket changes and outbox rows atomically.
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
 
-    /// Outbox rows due at `now` (`pending` with `nextAttemptAt <= now`), oldest first.
+    /// Outbox rows due at `now` (`pending` with `nextAttemptAt <= now`), earliest due first, then in the order enqueued.
     func dueOutbound(now: Date, limit: Int) async throws -> [OutboundMessage]
 
     /// The earliest `nextAttemptAt` of any pending row, to know how long the dispatcher may sleep.
