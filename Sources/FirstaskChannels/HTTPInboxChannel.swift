@@ -66,7 +66,7 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
     }
 
     public func send(_ message: OutboundMessage) async throws {
-        let body = try JSONSerialization.data(withJSONObject: ["id": message.id, "to": message.to, "text": message.text])
+        let body = Data(JSONText.object(["id": message.id, "to": message.to, "text": message.text]).utf8)
         let request = HTTPRequest(
             method: .post, url: "\(settings.baseURL)/send",
             headers: headers() + [(name: "Content-Type", value: "application/json; charset=utf-8")], body: body,
@@ -165,10 +165,7 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
     static func parseTime(_ value: Any?) -> Date? {
         switch value {
         case let string as String:
-            let formatter = ISO8601DateFormatter()
-            if let date = formatter.date(from: string) { return date }
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return formatter.date(from: string)
+            return JSONText.parseTimestamp(string)
         case let number as NSNumber:
             return Date(timeIntervalSince1970: number.doubleValue)
         default:

@@ -254,7 +254,8 @@ private final class TransferState {
     let maxBytes: Int
     let cancelled: CancelFlag
     var body = Data()
-    var headers: [(name: String, value: String)] = []
+    /// Raw header lines of the latest response, parsed only when the transfer is done.
+    var headerBytes: [UInt8] = []
     var overflowed = false
 
     init(maxBytes: Int, cancelled: CancelFlag) {
@@ -262,18 +263,31 @@ private final class TransferState {
         self.cancelled = cancelled
     }
 
-    /// Headers of the last response only (a `100 Continue` or a proxy's reply comes first).
-    var finalHeaders: [(name: String, value: String)] { headers }
+    /// Headers of the final response (a `100 Continue` or a proxy's reply comes first and is dropped).
+    var finalHeaders: [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        for line in headerBytes.split(separator: UInt8(ascii: "\n")) {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let name = Self.trim(line[line.startIndex..<colon])
+            let value = Self.trim(line[(colon + 1)...])
+            headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        }
+        return headers
+    }
 
-    func header(line: String) {
-        if line.hasPrefix("HTTP/") {
-            headers.removeAll()
+    func header(line: UnsafeBufferPointer<UInt8>) {
+        if line.starts(with: "HTTP/".utf8) {
+            headerBytes.removeAll(keepingCapacity: true)
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        headers.append((name, value))
+        headerBytes.append(contentsOf: line)
+    }
+
+    static func trim(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
+        while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 0x20 || last == 0x09 || last == 0x0D { slice = slice.dropLast() }
+        return slice
     }
 }
 
@@ -293,10 +307,9 @@ private let transferWriteHeader: firstask_curl_write_callback = { pointer, size,
     guard let pointer, let userdata else { return 0 }
     let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
     let length = size * count
-    let line = pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+        state.header(line: UnsafeBufferPointer(start: $0, count: length))
     }
-    state.header(line: line)
     return length
 }
 

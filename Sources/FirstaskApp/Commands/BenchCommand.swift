@@ -70,9 +70,11 @@ struct PipelineBench: AsyncParsableCommand {
         // Every resident gets an acknowledgement; staff get their notifications too.
         let deadline = Date().addingTimeInterval(max(60, Double(count) / 200))
         var acknowledged: [String: Date] = [:]
+        var seen = 0
         while Date() < deadline {
-            acknowledged = [:]
-            for delivery in rig.inbox.deliveries where injectedAt[delivery.to] != nil && acknowledged[delivery.to] == nil {
+            let fresh = rig.inbox.deliveries(from: seen)
+            seen += fresh.count
+            for delivery in fresh where injectedAt[delivery.to] != nil && acknowledged[delivery.to] == nil {
                 acknowledged[delivery.to] = delivery.at
             }
             if acknowledged.count == count { break }

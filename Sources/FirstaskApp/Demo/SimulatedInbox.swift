@@ -1,3 +1,4 @@
+import FirstaskChannels
 import Foundation
 import Hummingbird
 import Logging
@@ -86,6 +87,10 @@ public final class SimulatedInbox: Sendable {
     public var inbound: [Inbound] { state.withLock { $0.inbound } }
     /// Every distinct message the gateway delivered, first delivery of each id.
     public var deliveries: [Delivery] { state.withLock { $0.deliveries } }
+    /// Deliveries from position `start` on (for callers that follow them as they arrive).
+    public func deliveries(from start: Int) -> ArraySlice<Delivery> {
+        state.withLock { state in state.deliveries[min(start, state.deliveries.count)...] }
+    }
     /// `POST /send` calls that repeated an id already delivered.
     public var duplicateSends: Int { state.withLock { $0.duplicateSends } }
     public var polls: Int { state.withLock { $0.polls } }
@@ -169,12 +174,14 @@ public final class SimulatedInbox: Sendable {
             await waitForInbound(after: after, seconds: wait)
             page = pending(after: after, limit: limit)
         }
-        let items: [[String: Any]] = page.map {
-            ["id": $0.id, "from": $0.from, "to": $0.to, "text": $0.text,
-             "received_at": $0.receivedAt.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))]
+        let items = page.map {
+            JSONText.object(["id": $0.id, "from": $0.from, "to": $0.to, "text": $0.text,
+                             "received_at": JSONText.timestamp($0.receivedAt)])
         }
         let next = page.last.map { String($0.seq) } ?? String(after)
-        return Self.json(["messages": items, "next": next])
+        let body = "{\"messages\":[\(items.joined(separator: ","))],\"next\":\(JSONText.quote(next))}"
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
     private func pending(after: Int, limit: Int) -> [Inbound] {
@@ -223,7 +230,8 @@ public final class SimulatedInbox: Sendable {
                 state.duplicateSends += 1
             }
         }
-        return Self.json(["accepted": id])
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"accepted\":\(JSONText.quote(id))}")))
     }
 
     static func json(_ object: [String: Any]) -> Response {

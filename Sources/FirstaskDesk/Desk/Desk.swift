@@ -33,7 +33,10 @@ public struct Desk: Sendable {
     ) throws -> BatchResult {
         let pending = try tx.pendingInbound(limit: limit)
         guard !pending.isEmpty else { return BatchResult() }
-        var turn = Turn(desk: self, tx: tx, now: now, roster: try tx.roster(), newID: newID)
+        let roster = try tx.roster()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = roster.timeZone
+        var turn = Turn(desk: self, tx: tx, now: now, roster: roster, calendar: calendar, newID: newID)
         for message in pending {
             try turn.handle(message)
             if let id = message.id { try tx.markProcessed(inboundID: id) }
@@ -49,8 +52,12 @@ private struct Turn {
     let tx: any StoreTransaction
     let now: Date
     let roster: Roster
+    /// In the roster's time zone; made once per batch because making one is costly.
+    let calendar: Calendar
     let newID: () -> String
     var result = Desk.BatchResult()
+    /// Who is on duty per department at `now`, looked up once per batch.
+    var onDuty: [Department: [Staff]] = [:]
 
     var templates: Templates { desk.templates }
 
@@ -102,8 +109,9 @@ private struct Turn {
                       + "labels=\(labels.intent.rawValue)/\(labels.category.rawValue)/\(labels.severity.rawValue) "
                       + "fired=\(labels.rules.joined(separator: ","))")
 
+        let promisedParts = calendar.dateComponents([.month, .day, .hour, .minute], from: promised)
         var values = self.values(for: ticket, locale: locale)
-        values["reply_by"] = time(promised, locale)
+        values["reply_by"] = time(promisedParts, locale)
         let ackKey = labels.severity == .emergency ? "resident.ack_emergency" : "resident.ack"
         try send(templates.render(ackKey, locale, values), to: message.from, channel: message.channel, ticket: ref)
 
@@ -111,7 +119,7 @@ private struct Turn {
             guard let staff else { continue }
             if key == "staff.new_ticket_handler", staff.id == firstResponder?.id { continue }
             var staffValues = self.values(for: ticket, locale: staff.locale)
-            staffValues["reply_by"] = time(promised, staff.locale)
+            staffValues["reply_by"] = time(promisedParts, staff.locale)
             try send(templates.render(key, staff.locale, staffValues), to: staff.address,
                      channel: staff.channel ?? message.channel, ticket: ref)
         }
@@ -203,8 +211,9 @@ private struct Turn {
     // MARK: Helpers
 
     /// Picks the on-duty staff member of `department` with the fewest open tickets; the head if nobody is on.
-    func assign(_ department: Department) throws -> Staff? {
-        let onDuty = roster.onDuty(department, at: now)
+    mutating func assign(_ department: Department) throws -> Staff? {
+        let onDuty = self.onDuty[department] ?? roster.onDuty(department, at: now)
+        self.onDuty[department] = onDuty
         if onDuty.count <= 1 { return onDuty.first ?? roster.head(of: department) }
         var best: (staff: Staff, load: Int)?
         for staff in onDuty {
@@ -246,10 +255,8 @@ private struct Turn {
         ]
     }
 
-    func time(_ date: Date, _ locale: ReplyLocale) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = roster.timeZone
-        let parts = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
+    /// A local time of day and date as residents read it (`12月1日 14:00`, `1/12 14:00`).
+    func time(_ parts: DateComponents, _ locale: ReplyLocale) -> String {
         func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
         return templates.render("time.format", locale, [
             "month": String(parts.month ?? 1), "day": String(parts.day ?? 1),

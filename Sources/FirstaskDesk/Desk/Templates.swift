@@ -6,6 +6,13 @@ import FirstaskClassifier
 /// half-translated file still says something sensible.
 public struct Templates: Sendable, Equatable {
     public private(set) var texts: [ReplyLocale: [String: String]]
+    /// The same texts split once into literal and placeholder pieces, so rendering is concatenation.
+    private var compiled: [ReplyLocale: [String: [Piece]]]
+
+    enum Piece: Sendable, Equatable {
+        case literal(String)
+        case placeholder(String)
+    }
 
     /// The keys the desk uses; `validate()` reports any a locale lacks.
     public static let requiredKeys: [String] =
@@ -23,6 +30,19 @@ public struct Templates: Sendable, Equatable {
 
     public init(_ texts: [ReplyLocale: [String: String]]) {
         self.texts = texts
+        compiled = texts.mapValues { $0.mapValues(Self.compile) }
+    }
+
+    static func compile(_ template: String) -> [Piece] {
+        var pieces: [Piece] = []
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            if open > rest.startIndex { pieces.append(.literal(String(rest[..<open]))) }
+            pieces.append(.placeholder(String(rest[rest.index(after: open)..<close])))
+            rest = rest[rest.index(after: close)...]
+        }
+        if !rest.isEmpty { pieces.append(.literal(String(rest))) }
+        return pieces
     }
 
     /// The names of required keys missing per locale, e.g. `["zh-Hant: resident.ack"]`; empty when complete.
@@ -34,22 +54,14 @@ public struct Templates: Sendable, Equatable {
 
     /// Renders `key` in `locale`, replacing each `{name}` with `values[name]`; unknown placeholders stay as written.
     public func render(_ key: String, _ locale: ReplyLocale, _ values: [String: String] = [:]) -> String {
-        let template = texts[locale]?[key] ?? texts[.en]?[key] ?? key
+        guard let pieces = compiled[locale]?[key] ?? compiled[.en]?[key] else { return key }
         var output = ""
-        output.reserveCapacity(template.utf8.count + 32)
-        var rest = template[...]
-        while let open = rest.firstIndex(of: "{") {
-            output += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else { break }
-            let name = String(rest[rest.index(after: open)..<close])
-            if let value = values[name] {
-                output += value
-            } else {
-                output += rest[open...close]
+        for piece in pieces {
+            switch piece {
+            case let .literal(text): output += text
+            case let .placeholder(name): output += values[name] ?? "{\(name)}"
             }
-            rest = rest[rest.index(after: close)...]
         }
-        output += rest
         return output
     }
 }
