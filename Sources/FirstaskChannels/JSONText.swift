@@ -3,25 +3,43 @@ import Foundation
 /// Small, fast JSON text helpers for the hot path (outbound bodies, inbound timestamps), where
 /// `JSONSerialization` and `ISO8601DateFormatter` cost more than the work itself.
 public enum JSONText {
-    /// `value` as a JSON string literal, quotes included.
+    /// `value` as a JSON string literal, quotes included. Works on UTF-8 bytes: runs that need no
+    /// escaping (nearly all of a text) are copied whole.
     public static func quote(_ value: String) -> String {
-        var output = "\""
-        output.reserveCapacity(value.utf8.count + 2)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+        var value = value
+        return value.withUTF8 { bytes in
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count + 8)
+            output.append(0x22)
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case 0x22: output.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: output.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: output.append(contentsOf: [0x5C, 0x72])
+                case 0x09: output.append(contentsOf: [0x5C, 0x74])
+                case 0x00..<0x20:
+                    output.append(contentsOf: Array("\\u00".utf8))
+                    output.append(hexDigit(byte >> 4))
+                    output.append(hexDigit(byte & 0x0F))
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    // U+2028 / U+2029 break JavaScript string literals; escape them like JSON.stringify does.
+                    output.append(contentsOf: Array((bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8))
+                    index += 2
+                default: output.append(byte)
+                }
+                index += 1
             }
+            output.append(0x22)
+            return String(decoding: output, as: UTF8.self)
         }
-        output += "\""
-        return output
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? 0x30 + value : 0x61 + value - 10
     }
 
     /// A JSON object of string fields, in the order given.

@@ -147,19 +147,20 @@ private final class Worker {
 
     func run() {
         while let job = queue.pop() {
-            let endpoint = HTTPClientError.endpoint(of: job.request.url)
             do {
-                job.continuation.resume(returning: try perform(job, endpoint: endpoint))
+                job.continuation.resume(returning: try perform(job))
             } catch {
                 job.continuation.resume(throwing: error)
             }
         }
     }
 
-    func perform(_ job: Job, endpoint: String) throws -> HTTPResponse {
+    func perform(_ job: Job) throws -> HTTPResponse {
         let request = job.request
         func failure(_ code: HTTPClientError.Code, _ reason: String) -> HTTPClientError {
-            HTTPClientError(code: code, method: request.method.rawValue, endpoint: endpoint, reason: reason)
+            // Only failures pay for parsing the URL into a loggable endpoint.
+            HTTPClientError(code: code, method: request.method.rawValue, endpoint: HTTPClientError.endpoint(of: request.url),
+                            reason: reason)
         }
         guard let handle else { throw failure(.invalidRequest, "libcurl could not create a handle") }
         if job.cancelled.isSet { throw failure(.cancelled, "cancelled before it started") }

@@ -88,8 +88,9 @@ public final class SimulatedInbox: Sendable {
     /// Every distinct message the gateway delivered, first delivery of each id.
     public var deliveries: [Delivery] { state.withLock { $0.deliveries } }
     /// Deliveries from position `start` on (for callers that follow them as they arrive).
-    public func deliveries(from start: Int) -> ArraySlice<Delivery> {
-        state.withLock { state in state.deliveries[min(start, state.deliveries.count)...] }
+    public func deliveries(from start: Int) -> [Delivery] {
+        // A copy of the new part only: a slice would share the whole buffer and make the next append copy it.
+        state.withLock { state in Array(state.deliveries[min(start, state.deliveries.count)...]) }
     }
     /// `POST /send` calls that repeated an id already delivered.
     public var duplicateSends: Int { state.withLock { $0.duplicateSends } }

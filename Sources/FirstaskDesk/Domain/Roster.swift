@@ -35,25 +35,39 @@ public struct Shift: Sendable, Equatable, Codable, Hashable {
 }
 
 /// Who works where and when: the staff directory, the 24-hour duty shifts and the time zone they are in.
-public struct Roster: Sendable, Equatable, Codable {
+public struct Roster: Sendable, Equatable {
     public var timeZone: TimeZone
-    public var staff: [Staff]
+    public var staff: [Staff] {
+        didSet { reindex() }
+    }
     public var shifts: [Shift]
+    /// Positions in `staff` by id and by normalised address: every inbound message asks "is this staff?".
+    private var positionByID: [String: Int] = [:]
+    private var positionByAddress: [AddressKey: Int] = [:]
 
     public init(timeZone: TimeZone, staff: [Staff], shifts: [Shift]) {
         self.timeZone = timeZone
         self.staff = staff
         self.shifts = shifts
+        reindex()
+    }
+
+    private mutating func reindex() {
+        positionByID = [:]
+        positionByAddress = [:]
+        for (position, member) in staff.enumerated() {
+            positionByID[member.id] = positionByID[member.id] ?? position
+            positionByAddress[AddressKey(member.address)] = positionByAddress[AddressKey(member.address)] ?? position
+        }
     }
 
     public static let empty = Roster(timeZone: .gmt, staff: [], shifts: [])
 
-    public func member(id: String) -> Staff? { staff.first { $0.id == id } }
+    public func member(id: String) -> Staff? { positionByID[id].map { staff[$0] } }
 
     /// The staff member registered with this address, if the sender is staff.
     public func member(address: String) -> Staff? {
-        let key = AddressKey(address)
-        return staff.first { AddressKey($0.address) == key }
+        positionByAddress[AddressKey(address)].map { staff[$0] }
     }
 
     /// Everyone on duty for `department` at `date`, in roster order.
@@ -79,10 +93,13 @@ public struct Roster: Sendable, Equatable, Codable {
 }
 
 /// Compares addresses the way people write phone numbers: ignoring spaces, dashes and brackets.
-struct AddressKey: Hashable {
+struct AddressKey: Hashable, Sendable {
     let value: String
     init(_ address: String) {
-        value = String(address.unicodeScalars.filter { !" -()".unicodeScalars.contains($0) }.map(Character.init))
-            .lowercased()
+        var scalars = String.UnicodeScalarView()
+        for scalar in address.unicodeScalars where scalar != " " && scalar != "-" && scalar != "(" && scalar != ")" {
+            scalars.append(scalar)
+        }
+        value = String(scalars).lowercased()
     }
 }
