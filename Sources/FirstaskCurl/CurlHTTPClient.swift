@@ -5,38 +5,33 @@ import Synchronization
 
 /// An HTTP client on libcurl. Every libcurl call of the project is in this file.
 ///
-/// libcurl's easy interface blocks, so transfers run on the client's own threads, never on Swift
-/// concurrency's cooperative pool: `execute` suspends until a worker thread has finished the transfer.
-/// Each worker keeps one easy handle for its whole life, so connections to the same host are reused.
-/// Long polls and sends share the workers; size `threads` for the long polls that may be open at once
-/// plus the sends that should run in parallel.
+/// One thread of the client's own drives every transfer through libcurl's multi interface, so blocking
+/// network work never runs on Swift concurrency's cooperative pool, and a long poll held open for
+/// seconds costs no thread: polls and sends share the one driver. Easy handles are pooled and the multi
+/// handle keeps connections alive, so repeated requests to a host reuse their connection.
 public final class CurlHTTPClient: Sendable {
     /// The most response bytes accepted; larger bodies fail with `.tooLarge`.
     public let maxResponseBytes: Int
-    private let queue: JobQueue
-    private let logger: Logger
+    private let driver: MultiDriver
 
-    /// Starts `threads` worker threads.
-    public init(threads: Int = 8, maxResponseBytes: Int = 16 << 20, logger: Logger = Logger(label: "firstask.http")) {
+    /// Starts the driver thread.
+    public init(maxResponseBytes: Int = 16 << 20, logger: Logger = Logger(label: "firstask.http")) {
         Self.globalInit
         self.maxResponseBytes = maxResponseBytes
-        self.logger = logger
-        queue = JobQueue()
-        for index in 0..<max(1, threads) {
-            let queue = self.queue
-            let thread = Thread { Worker(queue: queue).run() }
-            thread.name = "firstask-curl-\(index)"
-            thread.start()
-        }
+        driver = MultiDriver(logger: logger)
+        let driver = self.driver
+        let thread = Thread { driver.run() }
+        thread.name = "firstask-curl"
+        thread.start()
     }
 
     deinit {
-        queue.close()
+        driver.close()
     }
 
-    /// Stops the worker threads once the queued transfers are done. Later calls to `execute` fail.
+    /// Stops the driver once the transfers in flight are done. Later calls to `execute` fail.
     public func shutdown() {
-        queue.close()
+        driver.close()
     }
 
     private static let globalInit: Void = {
@@ -50,22 +45,22 @@ public final class CurlHTTPClient: Sendable {
     public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
         let cancelled = CancelFlag()
         let limit = maxResponseBytes
+        let driver = self.driver
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let job = Job(request: request, maxBytes: limit, cancelled: cancelled, continuation: continuation)
-                if !queue.push(job) {
-                    continuation.resume(throwing: HTTPClientError(
-                        code: .cancelled, method: request.method.rawValue,
-                        endpoint: HTTPClientError.endpoint(of: request.url), reason: "the HTTP client was shut down"))
+                if !driver.submit(job) {
+                    continuation.resume(throwing: job.failure(.cancelled, "the HTTP client was shut down"))
                 }
             }
         } onCancel: {
             cancelled.set()
+            driver.wake()
         }
     }
 }
 
-// MARK: - Jobs and workers
+// MARK: - Jobs
 
 private final class CancelFlag: Sendable {
     private let value = Atomic<Bool>(false)
@@ -78,100 +73,131 @@ private struct Job: Sendable {
     let maxBytes: Int
     let cancelled: CancelFlag
     let continuation: CheckedContinuation<HTTPResponse, any Error>
+
+    func failure(_ code: HTTPClientError.Code, _ reason: String) -> HTTPClientError {
+        // Only failures pay for parsing the URL into a loggable endpoint.
+        HTTPClientError(code: code, method: request.method.rawValue, endpoint: HTTPClientError.endpoint(of: request.url),
+                        reason: reason)
+    }
 }
 
-/// A blocking FIFO of jobs shared by the worker threads.
-private final class JobQueue: Sendable {
-    private struct State {
+// MARK: - The driver
+
+/// Owns the multi handle; everything but `submit`, `wake` and `close` runs on the driver thread.
+private final class MultiDriver: @unchecked Sendable {
+    private struct Inbox {
         var jobs: [Job] = []
-        var head = 0
         var closed = false
     }
 
-    private let state = Mutex(State())
-    private let available = DispatchSemaphore(value: 0)
+    /// One transfer in flight: its job and what must be freed when it ends.
+    private struct Transfer {
+        let job: Job
+        let state: Unmanaged<TransferState>
+        let headers: UnsafeMutablePointer<curl_slist>?
+    }
 
-    /// Adds a job; `false` once the queue is closed.
-    func push(_ job: Job) -> Bool {
-        let accepted = state.withLock { state in
-            guard !state.closed else { return false }
-            state.jobs.append(job)
+    private let inbox = Mutex(Inbox())
+    // The multi handle is created once and only touched by the driver thread, except for
+    // `curl_multi_wakeup`, which libcurl documents as callable from any thread.
+    private let multi: UnsafeMutableRawPointer?
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+        multi = curl_multi_init()
+    }
+
+    /// Queues a job; `false` once the driver is closed.
+    func submit(_ job: Job) -> Bool {
+        let accepted = inbox.withLock { inbox in
+            guard !inbox.closed else { return false }
+            inbox.jobs.append(job)
             return true
         }
-        if accepted { available.signal() }
+        if accepted { wake() }
         return accepted
     }
 
-    /// Waits for the next job; `nil` when the queue is closed and drained.
-    func pop() -> Job? {
-        while true {
-            available.wait()
-            let next: Job?? = state.withLock { state in
-                if state.head < state.jobs.count {
-                    let job = state.jobs[state.head]
-                    state.head += 1
-                    if state.head > 1024, state.head * 2 > state.jobs.count {
-                        state.jobs.removeFirst(state.head)
-                        state.head = 0
-                    }
-                    return .some(job)
-                }
-                return state.closed ? .some(nil) : nil
-            }
-            if let next {
-                if next == nil { available.signal() }  // wake the next worker so it can exit too
-                return next
-            }
-        }
+    func wake() {
+        _ = curl_multi_wakeup(multi)
     }
 
     func close() {
-        state.withLock { $0.closed = true }
-        available.signal()
-    }
-}
-
-/// One worker thread with its own easy handle.
-private final class Worker {
-    let queue: JobQueue
-    let handle: UnsafeMutableRawPointer?
-
-    init(queue: JobQueue) {
-        self.queue = queue
-        handle = curl_easy_init()
-    }
-
-    deinit {
-        if let handle { curl_easy_cleanup(handle) }
+        inbox.withLock { $0.closed = true }
+        wake()
     }
 
     func run() {
-        while let job = queue.pop() {
-            do {
-                job.continuation.resume(returning: try perform(job))
-            } catch {
-                job.continuation.resume(throwing: error)
+        guard let multi else {
+            logger.critical("libcurl could not create a multi handle; HTTP is unavailable")
+            failAll(reason: "libcurl could not create a multi handle")
+            return
+        }
+        var active: [UnsafeMutableRawPointer: Transfer] = [:]
+        var idle: [UnsafeMutableRawPointer] = []
+        while true {
+            let (jobs, closed) = inbox.withLock { inbox -> ([Job], Bool) in
+                let jobs = inbox.jobs
+                inbox.jobs = []
+                return (jobs, inbox.closed)
             }
+            for job in jobs {
+                guard let handle = idle.popLast() ?? curl_easy_init() else {
+                    job.continuation.resume(throwing: job.failure(.invalidRequest, "libcurl could not create a handle"))
+                    continue
+                }
+                do {
+                    active[handle] = try start(job, on: handle)
+                } catch {
+                    idle.append(handle)
+                    job.continuation.resume(throwing: error)
+                }
+            }
+            if closed, active.isEmpty { break }
+
+            var running: Int32 = 0
+            _ = curl_multi_perform(multi, &running)
+            var left: Int32 = 0
+            while let message = curl_multi_info_read(multi, &left) {
+                guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
+                      let transfer = active.removeValue(forKey: handle)
+                else { continue }
+                let result = message.pointee.data.result
+                curl_multi_remove_handle(multi, handle)
+                finish(transfer, handle: handle, result: result)
+                if idle.count < 64 { idle.append(handle) } else { curl_easy_cleanup(handle) }
+            }
+            if !active.isEmpty || inbox.withLock({ $0.jobs.isEmpty }) {
+                _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            }
+        }
+        for handle in idle { curl_easy_cleanup(handle) }
+        curl_multi_cleanup(multi)
+    }
+
+    private func failAll(reason: String) {
+        while true {
+            let jobs = inbox.withLock { inbox -> [Job] in
+                let jobs = inbox.jobs
+                inbox.jobs = []
+                return jobs
+            }
+            for job in jobs { job.continuation.resume(throwing: job.failure(.transport, reason)) }
+            if inbox.withLock({ $0.closed && $0.jobs.isEmpty }) { return }
+            Thread.sleep(forTimeInterval: 0.1)
         }
     }
 
-    func perform(_ job: Job) throws -> HTTPResponse {
+    /// Configures `handle` for `job` and adds it to the multi handle.
+    private func start(_ job: Job, on handle: UnsafeMutableRawPointer) throws -> Transfer {
         let request = job.request
-        func failure(_ code: HTTPClientError.Code, _ reason: String) -> HTTPClientError {
-            // Only failures pay for parsing the URL into a loggable endpoint.
-            HTTPClientError(code: code, method: request.method.rawValue, endpoint: HTTPClientError.endpoint(of: request.url),
-                            reason: reason)
-        }
-        guard let handle else { throw failure(.invalidRequest, "libcurl could not create a handle") }
-        if job.cancelled.isSet { throw failure(.cancelled, "cancelled before it started") }
+        if job.cancelled.isSet { throw job.failure(.cancelled, "cancelled before it started") }
         curl_easy_reset(handle)
 
-        let sink = TransferState(maxBytes: job.maxBytes, cancelled: job.cancelled)
-        let sinkPointer = Unmanaged.passRetained(sink).toOpaque()
-        defer { Unmanaged<TransferState>.fromOpaque(sinkPointer).release() }
-
+        let state = Unmanaged.passRetained(TransferState(maxBytes: job.maxBytes, cancelled: job.cancelled))
+        let statePointer = state.toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
         // libcurl adds `Expect: 100-continue` to larger POSTs; servers that ignore it cost a second of waiting.
         for header in request.headers + [(name: "Expect", value: "")] {
             headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
@@ -190,12 +216,12 @@ private final class Worker {
         check(firstask_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
         check(firstask_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
         check(firstask_curl_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, transferWriteBody))
-        check(firstask_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer))
+        check(firstask_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, statePointer))
         check(firstask_curl_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, transferWriteHeader))
-        check(firstask_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer))
+        check(firstask_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, statePointer))
         check(firstask_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
         check(firstask_curl_setopt_xferinfo_function(handle, transferProgress))
-        check(firstask_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, sinkPointer))
+        check(firstask_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, statePointer))
         switch request.method {
         case .get:
             check(firstask_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
@@ -215,20 +241,35 @@ private final class Worker {
                 }
             }
         }
-        if setupError != CURLE_OK {
-            throw failure(.invalidRequest, String(cString: curl_easy_strerror(setupError)))
+        if setupError == CURLE_OK, curl_multi_add_handle(multi, handle) != CURLM_OK {
+            setupError = CURLE_FAILED_INIT
         }
+        if setupError != CURLE_OK {
+            curl_slist_free_all(headerList)
+            state.release()
+            throw job.failure(.invalidRequest, String(cString: curl_easy_strerror(setupError)))
+        }
+        return Transfer(job: job, state: state, headers: headerList)
+    }
 
-        let result = curl_easy_perform(handle)
-        if result != CURLE_OK {
-            if sink.overflowed {
-                throw failure(.tooLarge, "response larger than \(job.maxBytes) bytes")
-            }
-            throw failure(Self.code(for: result), String(cString: curl_easy_strerror(result)))
+    /// Resumes the caller with the response or the error, and frees the transfer's resources.
+    private func finish(_ transfer: Transfer, handle: UnsafeMutableRawPointer, result: CURLcode) {
+        defer {
+            curl_slist_free_all(transfer.headers)
+            transfer.state.release()
+        }
+        let job = transfer.job
+        let state = transfer.state.takeUnretainedValue()
+        guard result == CURLE_OK else {
+            let error = state.overflowed
+                ? job.failure(.tooLarge, "response larger than \(job.maxBytes) bytes")
+                : job.failure(Self.code(for: result), String(cString: curl_easy_strerror(result)))
+            job.continuation.resume(throwing: error)
+            return
         }
         var status = 0
         _ = firstask_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: sink.finalHeaders, body: sink.body)
+        job.continuation.resume(returning: HTTPResponse(status: status, headers: state.finalHeaders, body: state.body))
     }
 
     static func milliseconds(_ seconds: Double) -> Int {
@@ -249,6 +290,8 @@ private final class Worker {
         }
     }
 }
+
+// MARK: - Callbacks
 
 /// What the callbacks collect during one transfer.
 private final class TransferState {

@@ -39,7 +39,7 @@ func echoServer(onRunning: @escaping @Sendable (Int) async -> Void) -> some Appl
 
 @Suite("libcurl HTTP client, against a live loopback server")
 struct CurlHTTPClientTests {
-    let client = CurlHTTPClient(threads: 4, maxResponseBytes: 100_000)
+    let client = CurlHTTPClient(maxResponseBytes: 100_000)
 
     @Test("GET and POST carry headers and bodies both ways, UTF-8 intact")
     func roundTrips() async throws {

@@ -48,7 +48,7 @@ struct GatewayEndToEndTests {
         try await LoopbackRig.with(options, logger: quietLogger()) { rig in
             rig.inbox.inject(from: "+8613911110001", text: "3栋2单元501厨房水管漏水")
             #expect(try await rig.settle())
-            let client = CurlHTTPClient(threads: 2)
+            let client = CurlHTTPClient()
             defer { client.shutdown() }
             let base = "http://127.0.0.1:\(try #require(rig.adminPort))"
             let auth = [(name: "Authorization", value: "Bearer \(rig.adminToken)")]

@@ -9,7 +9,7 @@ import Logging
 import ServiceLifecycle
 import Testing
 
-func inboxChannel(port: Int, wait: Int? = nil, timeout: Double = 5, client: CurlHTTPClient = CurlHTTPClient(threads: 4)) -> HTTPInboxChannel {
+func inboxChannel(port: Int, wait: Int? = nil, timeout: Double = 5, client: CurlHTTPClient = CurlHTTPClient()) -> HTTPInboxChannel {
     HTTPInboxChannel(settings: HTTPInboxSettings(id: "sms", baseURL: "http://127.0.0.1:\(port)", pollInterval: 0.05, wait: wait,
                                                  limit: 50, requestTimeout: timeout), client: client)
 }

@@ -36,7 +36,6 @@ struct PipelineBench: AsyncParsableCommand {
                                           rosterPath: try ShippedFiles.locate("deploy/roster.yaml"))
         options.adminServer = false
         options.dispatcher.concurrency = concurrency
-        options.httpThreads = concurrency + 2
         let count = messages
         let rate = self.rate
         let report = try await LoopbackRig.with(options, logger: Logger(label: "firstask")) { rig in

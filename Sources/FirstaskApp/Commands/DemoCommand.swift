@@ -97,7 +97,7 @@ struct DemoScript {
     /// Reads the tickets back through the admin API, as an operator's script would.
     func printTickets() async throws {
         guard let port = rig.adminPort else { return }
-        let client = CurlHTTPClient(threads: 1)
+        let client = CurlHTTPClient()
         defer { client.shutdown() }
         let response = try await client.execute(HTTPRequest(
             url: "http://127.0.0.1:\(port)/api/tickets?status=all",

@@ -20,14 +20,12 @@ public struct GatewayConfig: Sendable {
     public var rosterPath: String
     public var deskPolicy: DeskPolicy
     public var dispatcher: DispatcherSettings
-    /// Worker threads of the libcurl client, shared by pollers and the dispatcher.
-    public var httpThreads: Int
     public var channels: [HTTPInboxSettings]
 
     public init(
         listenHost: String = "127.0.0.1", listenPort: Int = 8080, adminToken: String, sqlitePath: String,
         promptsPath: String, rosterPath: String, deskPolicy: DeskPolicy = DeskPolicy(),
-        dispatcher: DispatcherSettings = DispatcherSettings(), httpThreads: Int = 8, channels: [HTTPInboxSettings]
+        dispatcher: DispatcherSettings = DispatcherSettings(), channels: [HTTPInboxSettings]
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -37,7 +35,6 @@ public struct GatewayConfig: Sendable {
         self.rosterPath = rosterPath
         self.deskPolicy = deskPolicy
         self.dispatcher = dispatcher
-        self.httpThreads = httpThreads
         self.channels = channels
     }
 
@@ -56,7 +53,7 @@ public struct GatewayConfig: Sendable {
     static func parse(_ text: String, file: String, folder: String, environment: [String: String]) throws -> GatewayConfig {
         let root = try YAMLReader.root(
             text: text, file: file, environment: environment, envPrefix: "FIRSTASK_",
-            allowed: ["http", "admin", "store", "prompts", "roster", "desk", "dispatcher", "http_client", "channels"])
+            allowed: ["http", "admin", "store", "prompts", "roster", "desk", "dispatcher", "channels"])
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).standardized.path
         }
@@ -99,7 +96,6 @@ public struct GatewayConfig: Sendable {
             dispatcher.concurrency = try section.int("concurrency", default: dispatcher.concurrency, range: 1...256)
             dispatcher.batch = try section.int("batch", default: dispatcher.batch, range: 1...10000)
         }
-        let threads = try root.mapping("http_client", allowed: ["threads"])?.int("threads", default: 8, range: 1...256) ?? 8
 
         let channelAllowed: Set<String> = ["id", "type", "base_url", "poll_interval", "wait", "limit", "token", "request_timeout"]
         var channels: [HTTPInboxSettings] = []
@@ -130,6 +126,6 @@ public struct GatewayConfig: Sendable {
         return GatewayConfig(
             listenHost: String(listen[..<colon]), listenPort: port, adminToken: token, sqlitePath: sqlite,
             promptsPath: resolve(try root.string("prompts")), rosterPath: resolve(try root.string("roster")),
-            deskPolicy: policy, dispatcher: dispatcher, httpThreads: threads, channels: channels)
+            deskPolicy: policy, dispatcher: dispatcher, channels: channels)
     }
 }

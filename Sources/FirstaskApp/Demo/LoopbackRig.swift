@@ -18,7 +18,6 @@ public struct LoopbackRig: Sendable {
         /// Long-poll wait asked of the inbox, in seconds.
         public var wait = 1
         public var limit = 500
-        public var httpThreads = 8
         public var dispatcher = DispatcherSettings()
 
         public init(folder: String, promptsPath: String, rosterPath: String) {
@@ -55,7 +54,7 @@ public struct LoopbackRig: Sendable {
             let config = GatewayConfig(
                 listenHost: "127.0.0.1", listenPort: 0, adminToken: token,
                 sqlitePath: options.folder + "/firstask.sqlite", promptsPath: options.promptsPath,
-                rosterPath: options.rosterPath, dispatcher: options.dispatcher, httpThreads: options.httpThreads,
+                rosterPath: options.rosterPath, dispatcher: options.dispatcher,
                 channels: [HTTPInboxSettings(id: "sms", baseURL: "http://127.0.0.1:\(inboxPort)", pollInterval: 0.2,
                                              wait: options.wait, limit: options.limit)])
             let gateway = try await Gateway.build(config: config, logger: logger)
