@@ -30,7 +30,7 @@ public struct Gateway: Sendable {
         let store = try SQLiteStore(path: config.sqlitePath)
         try await store.replaceRoster(roster)
         let desk = DeskHolder(prompts.desk(policy: config.deskPolicy))
-        let client = CurlHTTPClient(logger: logger)
+        let client = CurlHTTPClient(connectionsPerHost: config.dispatcher.concurrency, logger: logger)
 
         let deskBell = Doorbell()
         let dispatcherBell = Doorbell()

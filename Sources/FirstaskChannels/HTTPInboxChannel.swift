@@ -66,16 +66,34 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
     }
 
     public func send(_ message: OutboundMessage) async throws {
+        let response = try await perform(sendRequest(message), what: "send \(message.id)")
+        if let error = sendError(message, response) { throw error }
+    }
+
+    /// The whole batch in one call to the client: its transfers run side by side on the driver thread.
+    public func send(all messages: [OutboundMessage], concurrency: Int) async -> [ChannelError?] {
+        let results = await client.execute(all: messages.map(sendRequest))
+        return zip(messages, results).map { message, result in
+            switch result {
+            case let .success(response): sendError(message, response)
+            case let .failure(error): ChannelError(channel: channelID, message: "send \(message.id): \(error)", retry: .backoff)
+            }
+        }
+    }
+
+    private func sendRequest(_ message: OutboundMessage) -> HTTPRequest {
         let body = Data(JSONText.object(["id": message.id, "to": message.to, "text": message.text]).utf8)
-        let request = HTTPRequest(
+        return HTTPRequest(
             method: .post, url: "\(settings.baseURL)/send",
             headers: headers() + [(name: "Content-Type", value: "application/json; charset=utf-8")], body: body,
             timeout: settings.requestTimeout)
-        let response = try await perform(request, what: "send \(message.id)")
-        guard (200..<300).contains(response.status) else {
-            throw ChannelError(channel: channelID, message: "send \(message.id) answered HTTP \(response.status)",
-                               retry: Self.retry(for: response))
-        }
+    }
+
+    /// `nil` when the inbox accepted the message (any 2xx).
+    private func sendError(_ message: OutboundMessage, _ response: HTTPResponse) -> ChannelError? {
+        guard !(200..<300).contains(response.status) else { return nil }
+        return ChannelError(channel: channelID, message: "send \(message.id) answered HTTP \(response.status)",
+                            retry: Self.retry(for: response))
     }
 
     private func headers() -> [(name: String, value: String)] {

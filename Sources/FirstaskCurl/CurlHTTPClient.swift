@@ -14,11 +14,12 @@ public final class CurlHTTPClient: Sendable {
     public let maxResponseBytes: Int
     private let driver: MultiDriver
 
-    /// Starts the driver thread.
-    public init(maxResponseBytes: Int = 16 << 20, logger: Logger = Logger(label: "firstask.http")) {
+    /// Starts the driver thread. At most `connectionsPerHost` transfers to one host run at once; the
+    /// rest wait in libcurl's queue.
+    public init(maxResponseBytes: Int = 16 << 20, connectionsPerHost: Int = 16, logger: Logger = Logger(label: "firstask.http")) {
         Self.globalInit
         self.maxResponseBytes = maxResponseBytes
-        driver = MultiDriver(logger: logger)
+        driver = MultiDriver(connectionsPerHost: connectionsPerHost, logger: logger)
         let driver = self.driver
         let thread = Thread { driver.run() }
         thread.name = "firstask-curl"
@@ -48,15 +49,65 @@ public final class CurlHTTPClient: Sendable {
         let driver = self.driver
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let job = Job(request: request, maxBytes: limit, cancelled: cancelled, continuation: continuation)
-                if !driver.submit(job) {
-                    continuation.resume(throwing: job.failure(.cancelled, "the HTTP client was shut down"))
+                let job = Job(request: request, maxBytes: limit, cancelled: cancelled) { result in
+                    continuation.resume(with: result.mapError { $0 as any Error })
+                }
+                if !driver.submit([job]) { job.complete(.failure(job.failure(.cancelled, "the HTTP client was shut down"))) }
+            }
+        } onCancel: {
+            cancelled.set()
+            driver.wake()
+        }
+    }
+
+    /// Performs all `requests` at once and returns each one's outcome, in the same order.
+    ///
+    /// For callers with many independent requests (the outbox dispatcher): one suspension for the whole
+    /// batch instead of one task per request. Cancelling the calling task aborts the transfers still running.
+    public func execute(all requests: [HTTPRequest]) async -> [Result<HTTPResponse, HTTPClientError>] {
+        guard !requests.isEmpty else { return [] }
+        let cancelled = CancelFlag()
+        let limit = maxResponseBytes
+        let driver = self.driver
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let collector = BatchCollector(count: requests.count, continuation: continuation)
+                let jobs = requests.enumerated().map { index, request in
+                    Job(request: request, maxBytes: limit, cancelled: cancelled) { collector.store($0, at: index) }
+                }
+                if !driver.submit(jobs) {
+                    for job in jobs { job.complete(.failure(job.failure(.cancelled, "the HTTP client was shut down"))) }
                 }
             }
         } onCancel: {
             cancelled.set()
             driver.wake()
         }
+    }
+}
+
+/// Gathers the results of a batch and resumes its caller when the last one is in.
+private final class BatchCollector: Sendable {
+    private struct State {
+        var results: [Result<HTTPResponse, HTTPClientError>?]
+        var remaining: Int
+    }
+
+    private let state: Mutex<State>
+    private let continuation: CheckedContinuation<[Result<HTTPResponse, HTTPClientError>], Never>
+
+    init(count: Int, continuation: CheckedContinuation<[Result<HTTPResponse, HTTPClientError>], Never>) {
+        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count))
+        self.continuation = continuation
+    }
+
+    func store(_ result: Result<HTTPResponse, HTTPClientError>, at index: Int) {
+        let finished = state.withLock { state -> [Result<HTTPResponse, HTTPClientError>]? in
+            state.results[index] = result
+            state.remaining -= 1
+            return state.remaining == 0 ? state.results.map { $0! } : nil
+        }
+        if let finished { continuation.resume(returning: finished) }
     }
 }
 
@@ -72,7 +123,8 @@ private struct Job: Sendable {
     let request: HTTPRequest
     let maxBytes: Int
     let cancelled: CancelFlag
-    let continuation: CheckedContinuation<HTTPResponse, any Error>
+    /// Called exactly once, on the driver thread, with the outcome.
+    let complete: @Sendable (Result<HTTPResponse, HTTPClientError>) -> Void
 
     func failure(_ code: HTTPClientError.Code, _ reason: String) -> HTTPClientError {
         // Only failures pay for parsing the URL into a loggable endpoint.
@@ -103,16 +155,18 @@ private final class MultiDriver: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer?
     private let logger: Logger
 
-    init(logger: Logger) {
+    init(connectionsPerHost: Int, logger: Logger) {
         self.logger = logger
         multi = curl_multi_init()
+        _ = firstask_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(1, connectionsPerHost))
+        _ = firstask_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(8, connectionsPerHost * 2))
     }
 
-    /// Queues a job; `false` once the driver is closed.
-    func submit(_ job: Job) -> Bool {
+    /// Queues jobs; `false` (and nothing queued) once the driver is closed.
+    func submit(_ jobs: [Job]) -> Bool {
         let accepted = inbox.withLock { inbox in
             guard !inbox.closed else { return false }
-            inbox.jobs.append(job)
+            inbox.jobs.append(contentsOf: jobs)
             return true
         }
         if accepted { wake() }
@@ -144,14 +198,14 @@ private final class MultiDriver: @unchecked Sendable {
             }
             for job in jobs {
                 guard let handle = idle.popLast() ?? curl_easy_init() else {
-                    job.continuation.resume(throwing: job.failure(.invalidRequest, "libcurl could not create a handle"))
+                    job.complete(.failure(job.failure(.invalidRequest, "libcurl could not create a handle")))
                     continue
                 }
                 do {
                     active[handle] = try start(job, on: handle)
                 } catch {
                     idle.append(handle)
-                    job.continuation.resume(throwing: error)
+                    job.complete(.failure(error))
                 }
             }
             if closed, active.isEmpty { break }
@@ -183,14 +237,14 @@ private final class MultiDriver: @unchecked Sendable {
                 inbox.jobs = []
                 return jobs
             }
-            for job in jobs { job.continuation.resume(throwing: job.failure(.transport, reason)) }
+            for job in jobs { job.complete(.failure(job.failure(.transport, reason))) }
             if inbox.withLock({ $0.closed && $0.jobs.isEmpty }) { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
     }
 
     /// Configures `handle` for `job` and adds it to the multi handle.
-    private func start(_ job: Job, on handle: UnsafeMutableRawPointer) throws -> Transfer {
+    private func start(_ job: Job, on handle: UnsafeMutableRawPointer) throws(HTTPClientError) -> Transfer {
         let request = job.request
         if job.cancelled.isSet { throw job.failure(.cancelled, "cancelled before it started") }
         curl_easy_reset(handle)
@@ -264,12 +318,12 @@ private final class MultiDriver: @unchecked Sendable {
             let error = state.overflowed
                 ? job.failure(.tooLarge, "response larger than \(job.maxBytes) bytes")
                 : job.failure(Self.code(for: result), String(cString: curl_easy_strerror(result)))
-            job.continuation.resume(throwing: error)
+            job.complete(.failure(error))
             return
         }
         var status = 0
         _ = firstask_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        job.continuation.resume(returning: HTTPResponse(status: status, headers: state.finalHeaders, body: state.body))
+        job.complete(.success(HTTPResponse(status: status, headers: state.finalHeaders, body: state.body)))
     }
 
     static func milliseconds(_ seconds: Double) -> Int {

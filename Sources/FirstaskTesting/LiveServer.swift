@@ -6,6 +6,7 @@ import ServiceLifecycle
 
 /// Runs an HTTP application on a free loopback port for the duration of `body`.
 public enum LiveServer {
+    @discardableResult
     public static func with<App: ApplicationProtocol, T: Sendable>(
         _ build: (_ onRunning: @escaping @Sendable (Int) async -> Void) -> App,
         _ body: @Sendable (Int) async throws -> T
@@ -32,6 +33,7 @@ public enum LiveServer {
     }
 
     /// A simulated inbox served on a free port.
+    @discardableResult
     public static func withInbox<T: Sendable>(
         _ inbox: SimulatedInbox = SimulatedInbox(), _ body: @Sendable (SimulatedInbox, Int) async throws -> T
     ) async throws -> T {

@@ -140,6 +140,25 @@ struct CurlHTTPClientTests {
         }
     }
 
+    @Test("a batch returns each request's own outcome, in order")
+    func batch() async throws {
+        try await LiveServer.with(echoServer) { port in
+            let refused = try await LiveServer.with(echoServer) { port in port }
+            let results = await client.execute(all: [
+                HTTPRequest(url: "http://127.0.0.1:\(port)/echo"),
+                HTTPRequest(url: "http://127.0.0.1:\(port)/status/503"),
+                HTTPRequest(url: "http://127.0.0.1:\(refused)/echo", connectTimeout: 1),
+                HTTPRequest(method: .post, url: "http://127.0.0.1:\(port)/echo", body: Data("二".utf8)),
+            ])
+            #expect(results.count == 4)
+            #expect((try? results[0].get())?.status == 200)
+            #expect((try? results[1].get())?.status == 503)
+            #expect(throws: HTTPClientError.self) { try results[2].get() }
+            #expect((try? results[3].get())?.body == Data("二".utf8))
+            #expect(await client.execute(all: []).isEmpty)
+        }
+    }
+
     @Test("many requests in parallel all complete on the shared workers")
     func parallel() async throws {
         try await LiveServer.with(echoServer) { port in

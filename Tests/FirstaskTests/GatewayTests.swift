@@ -118,6 +118,42 @@ struct DispatcherTests {
         }
     }
 
+    @Test("a channel without its own batch sending goes through the default, one attempt per row")
+    func defaultBatchSending() async throws {
+        let store = InMemoryStore()
+        try await store.write { [self] tx in
+            for id in ["a", "b", "c", "d"] { try tx.enqueue(row(id)) }
+        }
+        let sink = RecordingSink()
+        sink.fail("b", retry: .never)
+        sink.fail("c", retry: .after(seconds: 60))
+        var settings = DispatcherSettings()
+        settings.concurrency = 2
+        let clock = FakeClock(Date())
+        let dispatcher = Dispatcher(store: store, sinks: ["sms": sink], settings: settings, clock: clock, bell: Doorbell(),
+                                    logger: quietLogger())
+        #expect(try await dispatcher.dispatchRound() == 4)
+        #expect(Set(sink.sent.map(\.id)) == ["a", "d"])
+        #expect(try await store.outbound(status: .dead).map(\.id) == ["b"])
+        #expect(try await store.outbound(status: .dead).first?.lastError?.hasPrefix("final error") == true)
+        #expect(try await store.outbound(status: .pending).map(\.id) == ["c"])
+        clock.advance(by: 61)
+        #expect(try await dispatcher.dispatchRound() == 1)
+        #expect(sink.sent.map(\.id).sorted() == ["a", "c", "d"])
+    }
+
+    @Test("rows for a channel that is not configured are dead at once, with the reason")
+    func unknownChannel() async throws {
+        let store = InMemoryStore()
+        try await store.write { tx in
+            try tx.enqueue(OutboundMessage(id: "x", channel: "pigeon", to: "+86", text: "hi", nextAttemptAt: .distantPast, createdAt: Date()))
+        }
+        let dispatcher = Dispatcher(store: store, sinks: [:], settings: DispatcherSettings(), clock: FakeClock(Date()),
+                                    bell: Doorbell(), logger: quietLogger())
+        #expect(try await dispatcher.dispatchRound() == 1)
+        #expect(try await store.outbound(status: .dead).first?.lastError == "no channel 'pigeon' is configured")
+    }
+
     @Test("the retry policy: final errors and exhausted attempts are dead; Retry-After wins over backoff")
     func policy() {
         var settings = DispatcherSettings()

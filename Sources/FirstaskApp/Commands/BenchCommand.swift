@@ -20,7 +20,7 @@ struct PipelineBench: AsyncParsableCommand {
     var rate: Double = 0
 
     @Option(name: .long, help: "Concurrent sends of the dispatcher.")
-    var concurrency: Int = 16
+    var concurrency: Int = 32
 
     func validate() throws {
         guard messages > 0, messages <= 1_000_000 else { throw ValidationError("--messages must be 1…1000000") }

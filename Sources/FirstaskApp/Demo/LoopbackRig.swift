@@ -35,6 +35,7 @@ public struct LoopbackRig: Sendable {
     public let adminToken: String
 
     /// Starts the inbox and the gateway, runs `body`, then stops the gateway gracefully and the inbox after it.
+    @discardableResult
     public static func with<T: Sendable>(
         _ options: Options, logger: Logger = Logger(label: "firstask"), _ body: @Sendable (LoopbackRig) async throws -> T
     ) async throws -> T {

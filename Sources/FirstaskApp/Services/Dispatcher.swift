@@ -68,53 +68,47 @@ public struct Dispatcher: Service {
     public func dispatchRound() async throws -> Int {
         let due = try await store.dueOutbound(now: clock.now, limit: settings.batch)
         guard !due.isEmpty else { return 0 }
-        let outcomes = await withTaskGroup(of: DeliveryOutcome.self, returning: [DeliveryOutcome].self) { group in
-            var outcomes: [DeliveryOutcome] = []
-            outcomes.reserveCapacity(due.count)
-            var iterator = due.makeIterator()
-            for _ in 0..<settings.concurrency {
-                guard let message = iterator.next() else { break }
-                group.addTask { await deliver(message) }
+        var outcomes: [DeliveryOutcome] = []
+        outcomes.reserveCapacity(due.count)
+        // One batch per channel, channels side by side.
+        let byChannel = Dictionary(grouping: due, by: \.channel)
+        await withTaskGroup(of: [DeliveryOutcome].self) { group in
+            for (channel, messages) in byChannel {
+                group.addTask { await deliver(messages, channel: channel) }
             }
-            while let outcome = await group.next() {
-                outcomes.append(outcome)
-                if let message = iterator.next() { group.addTask { await deliver(message) } }
-            }
-            return outcomes
+            for await batch in group { outcomes.append(contentsOf: batch) }
         }
         try await store.recordDeliveries(outcomes)
         return due.count
     }
 
-    /// One attempt at one row, turned into the outcome to record.
-    func deliver(_ message: OutboundMessage) async -> DeliveryOutcome {
-        guard let sink = sinks[message.channel] else {
-            logger.error("outbox row names an unknown channel; giving up", metadata: ["outbox_id": "\(message.id)", "channel": "\(message.channel)"])
-            return DeliveryOutcome(id: message.id, result: .dead(error: "no channel '\(message.channel)' is configured"), at: clock.now)
-        }
-        do {
-            try await sink.send(message)
-            return DeliveryOutcome(id: message.id, result: .sent, at: clock.now)
-        } catch {
-            let attempt = message.attempts + 1
-            let channelError = error as? ChannelError
-            let reason = channelError?.description ?? "\(error)"
-            let now = clock.now
-            let decision = Self.decide(retry: channelError?.retry ?? .backoff, attempt: attempt, settings: settings, now: now,
-                                       unit: Double.random(in: 0..<1))
-            switch decision {
-            case let .retry(at, _):
-                logger.warning("send failed; will retry", metadata: [
-                    "outbox_id": "\(message.id)", "channel": "\(message.channel)", "attempt": "\(attempt)",
-                    "error": "\(reason)", "retry_at": "\(at)",
-                ])
-                return DeliveryOutcome(id: message.id, result: .retry(at: at, error: reason), at: now)
-            default:
-                logger.error("send failed; giving up (dead letter)", metadata: [
-                    "outbox_id": "\(message.id)", "channel": "\(message.channel)", "attempt": "\(attempt)", "error": "\(reason)",
-                ])
-                return DeliveryOutcome(id: message.id, result: .dead(error: reason), at: now)
+    /// One attempt at each of `messages` (all on `channel`), turned into the outcomes to record.
+    func deliver(_ messages: [OutboundMessage], channel: String) async -> [DeliveryOutcome] {
+        guard let sink = sinks[channel] else {
+            logger.error("outbox rows name an unknown channel; giving up", metadata: ["channel": "\(channel)", "count": "\(messages.count)"])
+            return messages.map {
+                DeliveryOutcome(id: $0.id, result: .dead(error: "no channel '\(channel)' is configured"), at: clock.now)
             }
+        }
+        let errors = await sink.send(all: messages, concurrency: settings.concurrency)
+        let now = clock.now
+        return zip(messages, errors).map { message, error in
+            guard let error else { return DeliveryOutcome(id: message.id, result: .sent, at: now) }
+            let attempt = message.attempts + 1
+            let decision = Self.decide(retry: error.retry, attempt: attempt, settings: settings, now: now,
+                                       unit: Double.random(in: 0..<1))
+            if case let .retry(at, _) = decision {
+                logger.warning("send failed; will retry", metadata: [
+                    "outbox_id": "\(message.id)", "channel": "\(channel)", "attempt": "\(attempt)",
+                    "error": "\(error)", "retry_at": "\(at)",
+                ])
+                return DeliveryOutcome(id: message.id, result: .retry(at: at, error: error.description), at: now)
+            }
+            let policy = if case let .dead(reason) = decision { reason } else { "gave up" }
+            logger.error("send failed; giving up (dead letter)", metadata: [
+                "outbox_id": "\(message.id)", "channel": "\(channel)", "attempt": "\(attempt)", "error": "\(error)",
+            ])
+            return DeliveryOutcome(id: message.id, result: .dead(error: "\(policy): \(error)"), at: now)
         }
     }
 

@@ -34,6 +34,44 @@ public protocol MessageSink: Sendable {
     /// `message.id` is the idempotency key. Throws `ChannelError`; its `retry` says whether and when
     /// to try again.
     func send(_ message: OutboundMessage) async throws
+
+    /// Hands many messages to the channel and returns, in the same order, `nil` for each one accepted
+    /// or the error for each one that was not. Each message is attempted once.
+    ///
+    /// The default sends them `concurrency` at a time through `send(_:)`; a channel that can do better
+    /// (one suspension for the whole batch) implements it.
+    func send(all messages: [OutboundMessage], concurrency: Int) async -> [ChannelError?]
+}
+
+extension MessageSink {
+    public func send(all messages: [OutboundMessage], concurrency: Int) async -> [ChannelError?] {
+        await withTaskGroup(of: (Int, ChannelError?).self, returning: [ChannelError?].self) { group in
+            var results = [ChannelError?](repeating: nil, count: messages.count)
+            var next = 0
+            func start() {
+                guard next < messages.count else { return }
+                let index = next
+                let message = messages[index]
+                next += 1
+                group.addTask {
+                    do {
+                        try await send(message)
+                        return (index, nil)
+                    } catch let error as ChannelError {
+                        return (index, error)
+                    } catch {
+                        return (index, ChannelError(channel: channelID, message: "send \(message.id): \(error)", retry: .backoff))
+                    }
+                }
+            }
+            for _ in 0..<max(1, concurrency) { start() }
+            while let (index, error) = await group.next() {
+                results[index] = error
+                start()
+            }
+            return results
+        }
+    }
 }
 
 /// Why a channel operation failed, and what the caller should do about it.
