@@ -41,10 +41,11 @@ public struct LoopbackRig: Sendable {
     ) async throws -> T {
         let inbox = SimulatedInbox()
         let (inboxPorts, inboxPortSink) = AsyncStream.makeStream(of: Int.self)
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .warning)
-        let inboxApp = inbox.application(logger: quiet) { port in inboxPortSink.yield(port) }
-        let inboxGroup = ServiceGroup(services: [inboxApp], logger: quiet)
+        // The simulated provider logs nothing: it stands for another company's system, and its
+        // per-request log metadata would be charged to the gateway in the benchmark.
+        let silent = Logger(label: "firstask.simulated-inbox", factory: { _ in SwiftLogNoOpLogHandler() })
+        let inboxApp = inbox.application(logger: silent) { port in inboxPortSink.yield(port) }
+        let inboxGroup = ServiceGroup(services: [inboxApp], logger: silent)
 
         return try await withThrowingTaskGroup(of: Void.self) { outer in
             outer.addTask { try await inboxGroup.run() }

@@ -219,11 +219,10 @@ public final class SimulatedInbox: Sendable {
     private func send(_ request: Request, context: some RequestContext) async throws -> Response {
         if let fault = nextFault(.send), let response = await faultResponse(fault) { return response }
         let body = try await request.body.collect(upTo: 256 * 1024)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-              let id = object["id"] as? String, let to = object["to"] as? String, let text = object["text"] as? String
-        else {
+        guard let send = try? JSONDecoder().decode(SendBody.self, from: Data(buffer: body)) else {
             throw HTTPError(.badRequest, message: "expected JSON {\"id\", \"to\", \"text\"}")
         }
+        let (id, to, text) = (send.id, send.to, send.text)
         state.withLock { state in
             if state.deliveredIDs.insert(id).inserted {
                 state.deliveries.append(Delivery(id: id, to: to, text: text, at: Date()))
@@ -233,6 +232,13 @@ public final class SimulatedInbox: Sendable {
         }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"accepted\":\(JSONText.quote(id))}")))
+    }
+
+    /// The body of `POST /send`.
+    struct SendBody: Decodable {
+        var id: String
+        var to: String
+        var text: String
     }
 
     static func json(_ object: [String: Any]) -> Response {
