@@ -1,4 +1,5 @@
 import FirstaskChannels
+import FirstaskDesk
 import Foundation
 import Testing
 
@@ -47,5 +48,19 @@ struct JSONTextTests {
             #expect(abs(back - seconds) < 0.001, "\(text)")
         }
         #expect(JSONText.timestamp(Date(timeIntervalSince1970: 1_795_940_100)) == "2026-11-29T08:15:00.000Z")
+    }
+}
+
+@Suite("Outbox ids")
+struct OutboxIDTests {
+    @Test("ids are unique and sort in the order they were made")
+    func increasing() {
+        let generator = FirstaskDesk.OutboxIDGenerator()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let ids = (0..<1000).map { index in generator.next(now: now.addingTimeInterval(Double(index / 10) / 1000)) }
+        #expect(Set(ids).count == ids.count)
+        let times = ids.map { $0.split(separator: "-")[0] }
+        #expect(times == times.sorted())
+        #expect(FirstaskDesk.OutboxIDGenerator().next(now: now) != generator.next(now: now))
     }
 }

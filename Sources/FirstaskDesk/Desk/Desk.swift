@@ -19,6 +19,9 @@ public struct Desk: Sendable {
         self.policy = policy
     }
 
+    /// Outbox ids for this process.
+    public static let ids = OutboxIDGenerator()
+
     /// What one call to `process` did.
     public struct BatchResult: Sendable, Equatable {
         public var handled = 0
@@ -29,7 +32,7 @@ public struct Desk: Sendable {
 
     /// Handles up to `limit` pending inbound messages, oldest first.
     public func process(
-        _ tx: any StoreTransaction, now: Date, limit: Int, newID: @escaping () -> String = { UUID().uuidString }
+        _ tx: any StoreTransaction, now: Date, limit: Int, newID: @escaping () -> String = { Desk.ids.next() }
     ) throws -> BatchResult {
         let pending = try tx.pendingInbound(limit: limit)
         guard !pending.isEmpty else { return BatchResult() }
