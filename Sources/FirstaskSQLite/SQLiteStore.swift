@@ -21,6 +21,9 @@ public final class SQLiteStore: Store {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         do {
+            // A fresh deployment's data folder may not exist yet.
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteSchema.migrator.migrate(pool)
         } catch {
