@@ -73,6 +73,10 @@ public final class SQLiteStore: Store {
         try await pool.write { db in try body(SQLiteTransaction(db: db)) }
     }
 
+    public func pendingInbound(limit: Int) async throws -> [InboundMessage] {
+        try await pool.read { db in try SQLiteTransaction(db: db).pendingInbound(limit: limit) }
+    }
+
     public func dueOutbound(now: Date, limit: Int) async throws -> [OutboundMessage] {
         try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """

@@ -53,6 +53,12 @@ public final class InMemoryStore: Store {
         }
     }
 
+    public func pendingInbound(limit: Int) async throws -> [InboundMessage] {
+        state.withLock { state in
+            Array(state.inbound.lazy.filter { !state.processed.contains($0.id!) }.prefix(limit))
+        }
+    }
+
     public func dueOutbound(now: Date, limit: Int) async throws -> [OutboundMessage] {
         state.withLock { state in
             // Stable sort: equal due times keep the order enqueued.

@@ -93,6 +93,7 @@ struct StoreContractTests {
             try await store.write { tx in try tx.markProcessed(inboundID: first[0].id!) }
             let rest = try await store.write { tx in try tx.pendingInbound(limit: 10) }
             #expect(rest.map(\.providerID) == ["b", "c"])
+            #expect(try await store.pendingInbound(limit: 10) == rest)
         }
     }
 

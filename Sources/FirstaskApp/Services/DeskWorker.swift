@@ -1,3 +1,4 @@
+import FirstaskClassifier
 import FirstaskDesk
 import Foundation
 import Logging
@@ -52,9 +53,16 @@ public struct DeskWorker: Service {
     @discardableResult
     public func processBatch() async throws -> Desk.BatchResult {
         let desk = self.desk.current
-        let now = clock.now
         let limit = batchSize
-        let result = try await store.write { tx in try desk.process(tx, now: now, limit: limit) }
+        // Classify before the write transaction, so the store's single writer is held only for the
+        // ticket changes themselves, not for reading text.
+        var labels: [Int64: Classification] = [:]
+        for message in try await store.pendingInbound(limit: limit) {
+            if let id = message.id { labels[id] = desk.classifier.classify(message.text) }
+        }
+        let now = clock.now
+        let prepared = labels
+        let result = try await store.write { tx in try desk.process(tx, now: now, limit: limit, labels: prepared) }
         if result.handled > 0 {
             logger.debug("desk handled a batch", metadata: [
                 "messages": "\(result.handled)", "tickets_opened": "\(result.ticketsOpened)", "enqueued": "\(result.enqueued)",

@@ -31,15 +31,19 @@ public struct Desk: Sendable {
     }
 
     /// Handles up to `limit` pending inbound messages, oldest first.
+    ///
+    /// `labels` may hold classifications made beforehand, by inbound message id, so the classifier's work
+    /// runs before the transaction rather than inside it; messages without one are classified here.
     public func process(
-        _ tx: any StoreTransaction, now: Date, limit: Int, newID: @escaping () -> String = { Desk.ids.next() }
+        _ tx: any StoreTransaction, now: Date, limit: Int, labels: [Int64: Classification] = [:],
+        newID: @escaping () -> String = { Desk.ids.next() }
     ) throws -> BatchResult {
         let pending = try tx.pendingInbound(limit: limit)
         guard !pending.isEmpty else { return BatchResult() }
         let roster = try tx.roster()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = roster.timeZone
-        var turn = Turn(desk: self, tx: tx, now: now, roster: roster, calendar: calendar, newID: newID)
+        var turn = Turn(desk: self, tx: tx, now: now, roster: roster, calendar: calendar, labels: labels, newID: newID)
         for message in pending {
             try turn.handle(message)
             if let id = message.id { try tx.markProcessed(inboundID: id) }
@@ -57,6 +61,7 @@ private struct Turn {
     let roster: Roster
     /// In the roster's time zone; made once per batch because making one is costly.
     let calendar: Calendar
+    let labels: [Int64: Classification]
     let newID: () -> String
     var result = Desk.BatchResult()
     /// Who is on duty per department at `now`, looked up once per batch.
@@ -92,7 +97,7 @@ private struct Turn {
     }
 
     mutating func openTicket(for message: InboundMessage) throws {
-        let labels = desk.classifier.classify(message.text)
+        let labels = message.id.flatMap { self.labels[$0] } ?? desk.classifier.classify(message.text)
         let locale = ReplyLocale.detect(message.text)
         let ref = Ticket.ref(number: try tx.nextTicketNumber())
         let firstResponder = try assign(.service)

@@ -20,6 +20,10 @@ public protocol Store: Sendable {
     /// The desk uses this to turn stored messages into ticket changes and outbox rows atomically.
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
 
+    /// Stored inbound messages the desk has not handled yet, oldest first (a read; the desk's own view
+    /// inside a transaction is `StoreTransaction.pendingInbound`).
+    func pendingInbound(limit: Int) async throws -> [InboundMessage]
+
     /// Outbox rows due at `now` (`pending` with `nextAttemptAt <= now`), earliest due first, then in the order enqueued.
     func dueOutbound(now: Date, limit: Int) async throws -> [OutboundMessage]
 
