@@ -55,7 +55,8 @@ public final class InMemoryStore: Store {
 
     public func pendingInbound(limit: Int) async throws -> [InboundMessage] {
         state.withLock { state in
-            Array(state.inbound.lazy.filter { !state.processed.contains($0.id!) }.prefix(limit))
+            let processed = state.processed
+            return Array(state.inbound.lazy.filter { !processed.contains($0.id!) }.prefix(limit))
         }
     }
 

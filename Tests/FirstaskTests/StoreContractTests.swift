@@ -229,11 +229,16 @@ struct StoreContractTests {
     }
 
     @Test("a SQLite path that cannot be opened gives an error naming the path")
-    func sqliteBadPath() {
+    func sqliteBadPath() throws {
+        // A regular file where a folder should be: nobody, not even root, can create the database.
+        let folder = try RepositoryFiles.temporaryFolder("store-bad-path")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        FileManager.default.createFile(atPath: folder + "/file", contents: Data("x".utf8))
+        let path = folder + "/file/db.sqlite"
         #expect {
-            _ = try SQLiteStore(path: "/nonexistent-folder/x/y.sqlite")
+            _ = try SQLiteStore(path: path)
         } throws: { error in
-            "\(error)".contains("/nonexistent-folder/x/y.sqlite")
+            "\(error)".contains(path)
         }
     }
 }
