@@ -168,41 +168,32 @@ private struct Turn {
         residentValues["staff"] = staff.name
         residentValues["text"] = command.text
         let staffValues = values(for: ticket, locale: staff.locale)
+        if command.verb == .reply, command.text.isEmpty {
+            try send(templates.render("staff.help", staff.locale), to: staff.address, channel: message.channel,
+                     ticket: ticket.ref)
+            return
+        }
+        // Any step by staff is a first response; accepting or replying moves an open ticket on.
+        ticket.firstResponseAt = ticket.firstResponseAt ?? now
+        let (kind, residentKey, confirmKey): (TicketEvent.Kind, String, String)
         switch command.verb {
         case .accept:
             if ticket.status == .open { ticket.status = .accepted }
-            ticket.firstResponseAt = ticket.firstResponseAt ?? now
-            try tx.updateTicket(ticket)
-            try event(ticket.ref, actor: staff.id, .accepted, command.text, channel: message.channel)
-            try send(templates.render("resident.accepted", ticket.locale, residentValues), to: ticket.resident,
-                     channel: ticket.channel, ticket: ticket.ref)
-            try send(templates.render("staff.confirm_accept", staff.locale, staffValues), to: staff.address,
-                     channel: message.channel, ticket: ticket.ref)
+            (kind, residentKey, confirmKey) = (.accepted, "resident.accepted", "staff.confirm_accept")
         case .reply:
-            guard !command.text.isEmpty else {
-                try send(templates.render("staff.help", staff.locale), to: staff.address, channel: message.channel,
-                         ticket: ticket.ref)
-                return
-            }
-            ticket.firstResponseAt = ticket.firstResponseAt ?? now
             if ticket.status == .open { ticket.status = .accepted }
-            try tx.updateTicket(ticket)
-            try event(ticket.ref, actor: staff.id, .staffReply, command.text, channel: message.channel)
-            try send(templates.render("resident.staff_reply", ticket.locale, residentValues), to: ticket.resident,
-                     channel: ticket.channel, ticket: ticket.ref)
-            try send(templates.render("staff.confirm_reply", staff.locale, staffValues), to: staff.address,
-                     channel: message.channel, ticket: ticket.ref)
+            (kind, residentKey, confirmKey) = (.staffReply, "resident.staff_reply", "staff.confirm_reply")
         case .done:
             ticket.status = .resolved
-            ticket.firstResponseAt = ticket.firstResponseAt ?? now
             ticket.resolvedAt = now
-            try tx.updateTicket(ticket)
-            try event(ticket.ref, actor: staff.id, .resolved, command.text, channel: message.channel)
-            try send(templates.render("resident.resolved", ticket.locale, residentValues), to: ticket.resident,
-                     channel: ticket.channel, ticket: ticket.ref)
-            try send(templates.render("staff.confirm_done", staff.locale, staffValues), to: staff.address,
-                     channel: message.channel, ticket: ticket.ref)
+            (kind, residentKey, confirmKey) = (.resolved, "resident.resolved", "staff.confirm_done")
         }
+        try tx.updateTicket(ticket)
+        try event(ticket.ref, actor: staff.id, kind, command.text, channel: message.channel)
+        try send(templates.render(residentKey, ticket.locale, residentValues), to: ticket.resident,
+                 channel: ticket.channel, ticket: ticket.ref)
+        try send(templates.render(confirmKey, staff.locale, staffValues), to: staff.address,
+                 channel: message.channel, ticket: ticket.ref)
         // The first responder stays accountable, so hears of every step someone else takes.
         let templates = self.templates
         try notifyStaff(of: ticket, except: staff.id, actorName: staff.name, onlyFirstResponder: true) { locale in
