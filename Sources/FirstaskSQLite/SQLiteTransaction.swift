@@ -16,8 +16,9 @@ struct SQLiteTransaction: StoreTransaction {
         }
     }
 
-    func markProcessed(inboundID: Int64) throws {
-        try db.cachedStatement(sql: "UPDATE inbound SET processed = 1 WHERE id = ?").execute(arguments: [inboundID])
+    func markProcessed(through inboundID: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE inbound SET processed = 1 WHERE processed = 0 AND id <= ?")
+            .execute(arguments: [inboundID])
     }
 
     func openTickets(resident: String) throws -> [Ticket] {
@@ -37,11 +38,11 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     func nextTicketNumber() throws -> Int {
-        try db.cachedStatement(sql: """
+        try Int.fetchOne(db.cachedStatement(sql: """
             INSERT INTO counter (name, value) VALUES ('ticket', 1)
             ON CONFLICT (name) DO UPDATE SET value = value + 1
-            """).execute()
-        return try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM counter WHERE name = 'ticket'")) ?? 1
+            RETURNING value
+            """)) ?? 1
     }
 
     func insertTicket(_ ticket: Ticket) throws {

@@ -135,7 +135,9 @@ public final class InMemoryStore: Store {
             Array(state.inbound.lazy.filter { !self.state.processed.contains($0.id!) }.prefix(limit))
         }
 
-        func markProcessed(inboundID: Int64) throws { state.processed.insert(inboundID) }
+        func markProcessed(through inboundID: Int64) throws {
+            for message in state.inbound where message.id! <= inboundID { state.processed.insert(message.id!) }
+        }
 
         func openTickets(resident: String) throws -> [Ticket] {
             state.ticketOrder.compactMap { state.tickets[$0] }.filter { $0.resident == resident && $0.status.isOpen }

@@ -83,17 +83,19 @@ struct StoreContractTests {
         }
     }
 
-    @Test("pending inbound comes oldest first and leaves once marked processed", arguments: StoreKind.allCases)
+    @Test("pending inbound comes oldest first and leaves once marked processed, up to an id", arguments: StoreKind.allCases)
     func pendingInbound(kind: StoreKind) async throws {
         try await withStore(kind) { (store: any Store) async throws in
             _ = try await store.storeInbound(InboundBatch(channel: "sms", messages: [message("a"), message("b"), message("c")], cursor: nil))
             let first = try await store.write { tx in try tx.pendingInbound(limit: 2) }
             #expect(first.map(\.providerID) == ["a", "b"])
             #expect(first.allSatisfy { $0.id != nil && $0.channel == "sms" })
-            try await store.write { tx in try tx.markProcessed(inboundID: first[0].id!) }
+            try await store.write { tx in try tx.markProcessed(through: first[0].id!) }
             let rest = try await store.write { tx in try tx.pendingInbound(limit: 10) }
             #expect(rest.map(\.providerID) == ["b", "c"])
             #expect(try await store.pendingInbound(limit: 10) == rest)
+            try await store.write { tx in try tx.markProcessed(through: rest[1].id!) }
+            #expect(try await store.pendingInbound(limit: 10).isEmpty)
         }
     }
 

@@ -46,8 +46,9 @@ public struct Desk: Sendable {
         var turn = Turn(desk: self, tx: tx, now: now, roster: roster, calendar: calendar, labels: labels, newID: newID)
         for message in pending {
             try turn.handle(message)
-            if let id = message.id { try tx.markProcessed(inboundID: id) }
         }
+        // `pending` is the oldest unhandled messages, so "through the last one" is exactly this batch.
+        if let last = pending.last?.id { try tx.markProcessed(through: last) }
         turn.result.handled = pending.count
         return turn.result
     }
@@ -80,10 +81,9 @@ private struct Turn {
     // MARK: Residents
 
     mutating func handleResident(_ message: InboundMessage) throws {
-        let open = try tx.openTickets(resident: message.from)
         let mentioned = CommandWords.mentionedRefs(in: message.text)
         if let ref = mentioned.first {
-            if let ticket = open.first(where: { $0.ref == ref }) {
+            if let ticket = try tx.openTickets(resident: message.from).first(where: { $0.ref == ref }) {
                 try addFollowUp(message, to: ticket)
             } else {
                 // Unknown or someone else's ticket: say so without revealing whether it exists.

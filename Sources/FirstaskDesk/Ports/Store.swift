@@ -61,8 +61,8 @@ public protocol Store: Sendable {
 public protocol StoreTransaction {
     /// Stored inbound messages the desk has not handled yet, oldest first.
     func pendingInbound(limit: Int) throws -> [InboundMessage]
-    /// Marks a stored inbound message handled.
-    func markProcessed(inboundID: Int64) throws
+    /// Marks every stored inbound message with an id up to and including `inboundID` handled.
+    func markProcessed(through inboundID: Int64) throws
     /// Tickets of `resident` that are not closed, oldest first.
     func openTickets(resident: String) throws -> [Ticket]
     func ticket(ref: String) throws -> Ticket?
