@@ -15,6 +15,18 @@ struct TicketJSON: Encodable {
         var kind: String
         var text: String
         var channel: String?
+
+        // `channel` is null, not absent, for events that did not come by text.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(at, forKey: .at)
+            try container.encode(actor, forKey: .actor)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(text, forKey: .text)
+            try container.encode(channel, forKey: .channel)
+        }
+
+        enum CodingKeys: String, CodingKey { case at, actor, kind, text, channel }
     }
 
     var ref: String
