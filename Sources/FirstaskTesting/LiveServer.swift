@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// Runs an HTTP application on a free loopback port for the duration of `body`.
 public enum LiveServer {
     @discardableResult
-    public static func with<App: ApplicationProtocol, T: Sendable>(
+    public static func with<App: Service, T: Sendable>(
         _ build: (_ onRunning: @escaping @Sendable (Int) async -> Void) -> App,
         _ body: @Sendable (Int) async throws -> T
     ) async throws -> T {
@@ -37,9 +37,7 @@ public enum LiveServer {
     public static func withInbox<T: Sendable>(
         _ inbox: SimulatedInbox = SimulatedInbox(), _ body: @Sendable (SimulatedInbox, Int) async throws -> T
     ) async throws -> T {
-        var quiet = Logger(label: "firstask.simulated-inbox")
-        quiet.logLevel = .warning
-        return try await with({ onRunning in inbox.application(logger: quiet, onRunning: onRunning) }) { port in
+        try await with({ onRunning in inbox.server(onRunning: onRunning) }) { port in
             try await body(inbox, port)
         }
     }

@@ -16,10 +16,13 @@ struct SimulateInboxCommand: AsyncParsableCommand {
     func run() async throws {
         LoggingSetup.bootstrap()
         let inbox = SimulatedInbox()
-        let app = inbox.application(port: port, onRunning: { port in
+        let server = inbox.server(port: port, onRunning: { port in
             print("simulated inbox on http://127.0.0.1:\(port)")
             print("text it: curl -s -X POST http://127.0.0.1:\(port)/inject -d '{\"from\":\"+8613900000000\",\"text\":\"3栋2单元501 厨房漏水\"}'")
         })
-        try await app.runService()
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "firstask.simulated-inbox")))
+        try await group.run()
     }
 }

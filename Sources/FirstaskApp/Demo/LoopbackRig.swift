@@ -41,11 +41,10 @@ public struct LoopbackRig: Sendable {
     ) async throws -> T {
         let inbox = SimulatedInbox()
         let (inboxPorts, inboxPortSink) = AsyncStream.makeStream(of: Int.self)
-        // The simulated provider logs nothing: it stands for another company's system, and its
-        // per-request log metadata would be charged to the gateway in the benchmark.
-        let silent = Logger(label: "firstask.simulated-inbox", factory: { _ in SwiftLogNoOpLogHandler() })
-        let inboxApp = inbox.application(logger: silent) { port in inboxPortSink.yield(port) }
-        let inboxGroup = ServiceGroup(services: [inboxApp], logger: silent)
+        let inboxServer = inbox.server { port in inboxPortSink.yield(port) }
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        let inboxGroup = ServiceGroup(services: [inboxServer], logger: quiet)
 
         return try await withThrowingTaskGroup(of: Void.self) { outer in
             outer.addTask { try await inboxGroup.run() }

@@ -1,17 +1,13 @@
 import FirstaskChannels
 import Foundation
-import Hummingbird
-import Logging
-import NIOCore
-import ServiceLifecycle
 import Synchronization
 
-/// A simulated SMS inbox that speaks the HTTP inbox protocol of DESIGN.md on a loopback port:
-/// `GET /messages?after=&limit=&wait=` and `POST /send`, plus `POST /inject` (`{"from", "text"}`) to
-/// play a phone texting the gateway.
+/// A simulated SMS inbox that speaks the HTTP inbox protocol of DESIGN.md: `GET /messages?after=&limit=&wait=`
+/// and `POST /send`, plus `POST /inject` (`{"from", "text"}`) to play a phone texting the gateway.
 ///
-/// The demo and the benchmark run it; tests use it as the real server on the other end of libcurl,
-/// with fault injection (`failNext`) to play a provider that errs.
+/// The demo and the benchmark run it; tests use it as the real server on the other end of libcurl, with
+/// fault injection (`failNext`) to play a provider that errs. This type holds the inbox's state and
+/// answers requests; `SimulatedInboxServer` serves it over HTTP.
 public final class SimulatedInbox: Sendable {
     /// One message the inbox holds for the gateway.
     public struct Inbound: Sendable, Equatable {
@@ -44,13 +40,26 @@ public final class SimulatedInbox: Sendable {
 
     public enum Endpoint: Sendable { case messages, send }
 
+    /// An answer to one request.
+    struct Reply: Sendable {
+        var status: Int
+        var body: String
+        var retryAfter: Int?
+
+        static func json(_ body: String) -> Reply { Reply(status: 200, body: body) }
+        static func error(_ status: Int, _ message: String) -> Reply {
+            Reply(status: status, body: "{\"error\":\(JSONText.quote(message))}")
+        }
+    }
+
     private struct State {
         var inbound: [Inbound] = []
         var deliveries: [Delivery] = []
         var deliveredIDs: Set<String> = []
         var duplicateSends = 0
         var faults: [Endpoint: [Fault]] = [:]
-        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+        /// Long polls waiting for a message, called when one arrives.
+        var waiters: [UUID: @Sendable () -> Void] = [:]
         var polls = 0
     }
 
@@ -67,7 +76,7 @@ public final class SimulatedInbox: Sendable {
     /// A phone texts the gateway; returns the message id.
     @discardableResult
     public func inject(from: String, text: String, at date: Date = Date()) -> String {
-        let (id, waiters) = state.withLock { state -> (String, [CheckedContinuation<Void, Never>]) in
+        let (id, waiters) = state.withLock { state -> (String, [@Sendable () -> Void]) in
             let seq = state.inbound.count + 1
             let id = "sim-\(seq)"
             state.inbound.append(Inbound(seq: seq, id: id, from: from, to: number, text: text, receivedAt: date))
@@ -75,7 +84,7 @@ public final class SimulatedInbox: Sendable {
             state.waiters.removeAll()
             return (id, waiting)
         }
-        waiters.forEach { $0.resume() }
+        waiters.forEach { $0() }
         return id
     }
 
@@ -106,34 +115,16 @@ public final class SimulatedInbox: Sendable {
         return state.withLock { $0.deliveries.count } >= count
     }
 
-    // MARK: Serving
-
-    /// Builds the HTTP application on `host:port` (port 0 picks a free one; `onRunning` gets the real port).
-    public func application(
-        host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "firstask.simulated-inbox"),
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        let router = Router()
-        router.get("/messages") { request, _ -> Response in
-            try await self.messages(request)
-        }
-        router.post("/send") { request, context -> Response in
-            try await self.send(request, context: context)
-        }
-        router.post("/inject") { request, context -> Response in
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-                  let from = object["from"] as? String, let text = object["text"] as? String
-            else { throw HTTPError(.badRequest, message: "expected JSON {\"from\": …, \"text\": …}") }
-            let id = self.inject(from: from, text: text)
-            return Self.json(["id": id])
-        }
-        return Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "firstask-simulated-inbox"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    /// Serves the inbox on `host:port` (port 0 picks a free one; `onRunning` gets the real port).
+    public func server(
+        host: String = "127.0.0.1", port: Int = 0, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> SimulatedInboxServer {
+        SimulatedInboxServer(inbox: self, host: host, port: port, onRunning: onRunning)
     }
 
-    private func nextFault(_ endpoint: Endpoint) -> Fault? {
+    // MARK: Answering requests
+
+    func nextFault(_ endpoint: Endpoint) -> Fault? {
         state.withLock { state in
             guard var list = state.faults[endpoint], !list.isEmpty else { return nil }
             let fault = list.removeFirst()
@@ -142,87 +133,62 @@ public final class SimulatedInbox: Sendable {
         }
     }
 
-    private func faultResponse(_ fault: Fault) async -> Response? {
+    /// The reply a fault scripts, or nil for `.delay` (answer normally, later).
+    static func reply(for fault: Fault) -> Reply? {
         switch fault {
         case let .status(code, retryAfter):
-            var headers: HTTPFields = [.contentType: "application/json"]
-            if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-            return Response(status: .init(code: code), headers: headers,
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"error\":\"simulated failure\"}")))
+            Reply(status: code, body: "{\"error\":\"simulated failure\"}", retryAfter: retryAfter)
         case .malformedJSON:
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"messages\": [ {\"id\": ")))
+            Reply(status: 200, body: "{\"messages\": [ {\"id\": ")
         case let .rawItems(items):
-            let body = "{\"messages\": [\(items.joined(separator: ","))], \"next\": null}"
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
-        case let .delay(seconds):
-            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-            return nil
+            Reply(status: 200, body: "{\"messages\": [\(items.joined(separator: ","))], \"next\": null}")
+        case .delay:
+            nil
         }
     }
 
-    private func messages(_ request: Request) async throws -> Response {
-        state.withLock { $0.polls += 1 }
-        if let fault = nextFault(.messages), let response = await faultResponse(fault) { return response }
-        let query = request.uri.queryParameters
-        let after = query.get("after").flatMap { Int($0) } ?? 0
-        let limit = max(1, min(query.get("limit").flatMap { Int($0) } ?? 100, 10_000))
-        let wait = min(query.get("wait").flatMap { Double($0) } ?? 0, 60)
+    func countPoll() { state.withLock { $0.polls += 1 } }
 
-        var page = pending(after: after, limit: limit)
-        if page.isEmpty, wait > 0 {
-            await waitForInbound(after: after, seconds: wait)
-            page = pending(after: after, limit: limit)
+    /// The `GET /messages` page after `after`, or nil when there is none yet.
+    func page(after: Int, limit: Int) -> Reply? {
+        let page = state.withLock { state -> [Inbound] in
+            guard after < state.inbound.count else { return [] }
+            return Array(state.inbound[max(0, after)..<min(state.inbound.count, after + limit)])
         }
+        guard let last = page.last else { return nil }
         let items = page.map {
             JSONText.object(["id": $0.id, "from": $0.from, "to": $0.to, "text": $0.text,
                              "received_at": JSONText.timestamp($0.receivedAt)])
         }
-        let next = page.last.map { String($0.seq) } ?? String(after)
-        let body = "{\"messages\":[\(items.joined(separator: ","))],\"next\":\(JSONText.quote(next))}"
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        return .json("{\"messages\":[\(items.joined(separator: ","))],\"next\":\(JSONText.quote(String(last.seq)))}")
     }
 
-    private func pending(after: Int, limit: Int) -> [Inbound] {
-        state.withLock { state in
-            guard after < state.inbound.count else { return [] }
-            return Array(state.inbound[max(0, after)..<min(state.inbound.count, after + limit)])
-        }
+    static func emptyPage(after: Int) -> Reply {
+        .json("{\"messages\":[],\"next\":\(JSONText.quote(String(after)))}")
     }
 
-    /// Long poll: returns when a message after `after` exists, or after `seconds`.
-    private func waitForInbound(after: Int, seconds: Double) async {
+    /// Registers `wake` to be called once when a message after `after` exists (at once if one does);
+    /// returns a key to cancel it.
+    func onInbound(after: Int, _ wake: @escaping @Sendable () -> Void) -> UUID {
         let key = UUID()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                let waiter = self.state.withLock { $0.waiters.removeValue(forKey: key) }
-                waiter?.resume()
-            }
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let ready = self.state.withLock { state -> Bool in
-                        if state.inbound.count > after { return true }
-                        state.waiters[key] = continuation
-                        return false
-                    }
-                    if ready { continuation.resume() }
-                }
-            }
-            await group.next()
-            group.cancelAll()
+        let ready = state.withLock { state -> Bool in
+            if state.inbound.count > after { return true }
+            state.waiters[key] = wake
+            return false
         }
+        if ready { wake() }
+        return key
     }
 
-    private func send(_ request: Request, context: some RequestContext) async throws -> Response {
-        if let fault = nextFault(.send), let response = await faultResponse(fault) { return response }
-        let body = try await request.body.collect(upTo: 256 * 1024)
-        guard let send = try? JSONDecoder().decode(SendBody.self, from: Data(buffer: body)) else {
-            throw HTTPError(.badRequest, message: "expected JSON {\"id\", \"to\", \"text\"}")
-        }
-        let (id, to, text) = (send.id, send.to, send.text)
+    func cancelWaiter(_ key: UUID) {
+        _ = state.withLock { $0.waiters.removeValue(forKey: key) }
+    }
+
+    /// `POST /send`: records the delivery (once per id) and accepts it.
+    func send(body: Data) -> Reply {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let id = object["id"] as? String, let to = object["to"] as? String, let text = object["text"] as? String
+        else { return .error(400, "expected JSON {\"id\", \"to\", \"text\"}") }
         state.withLock { state in
             if state.deliveredIDs.insert(id).inserted {
                 state.deliveries.append(Delivery(id: id, to: to, text: text, at: Date()))
@@ -230,20 +196,14 @@ public final class SimulatedInbox: Sendable {
                 state.duplicateSends += 1
             }
         }
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"accepted\":\(JSONText.quote(id))}")))
+        return .json("{\"accepted\":\(JSONText.quote(id))}")
     }
 
-    /// The body of `POST /send`.
-    struct SendBody: Decodable {
-        var id: String
-        var to: String
-        var text: String
-    }
-
-    static func json(_ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    /// `POST /inject`: a phone texts the gateway.
+    func inject(body: Data) -> Reply {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let from = object["from"] as? String, let text = object["text"] as? String
+        else { return .error(400, "expected JSON {\"from\": …, \"text\": …}") }
+        return .json("{\"id\":\(JSONText.quote(inject(from: from, text: text)))}")
     }
 }
