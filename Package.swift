@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "FirstaskTesting",
-            dependencies: ["FirstaskDesk", "FirstaskApp", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["FirstaskDesk", "FirstaskApp", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .testTarget(
             name: "FirstaskTests",
@@ -76,6 +76,7 @@ let package = Package(
                 "FirstaskClassifier", "FirstaskDesk", "FirstaskCurl", "FirstaskSQLite", "FirstaskChannels",
                 "FirstaskApp", "FirstaskTesting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -1,10 +1,9 @@
 import FirstaskApp
 import Foundation
-import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// Runs an HTTP application on a free loopback port for the duration of `body`.
+/// Runs an HTTP server (any service that reports its port) on a free loopback port for the duration of `body`.
 public enum LiveServer {
     @discardableResult
     public static func with<App: Service, T: Sendable>(

@@ -1,7 +1,6 @@
 import FirstaskChannels
 import FirstaskDesk
 import Foundation
-import Hummingbird
 import Logging
 import ServiceLifecycle
 
