@@ -5,7 +5,7 @@ import Logging
 /// `firstask bench pipeline`: end-to-end throughput and latency, inbox to reply accepted, on loopback.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks.", subcommands: [PipelineBench.self])
+        commandName: "bench", abstract: "Benchmarks.", subcommands: [PipelineBench.self, ClassifyBench.self])
 }
 
 struct PipelineBench: AsyncParsableCommand {

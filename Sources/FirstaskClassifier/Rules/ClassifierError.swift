@@ -22,10 +22,13 @@ public struct ClassifierError: Error, CustomStringConvertible {
     /// 1-based line in the rules file, when known.
     public var line: Int?
     public var description: String
+    /// The problem alone, without the file name and line that `description` starts with.
+    public var message: String
 
     init(_ code: Code, _ message: String, line: Int? = nil) {
         self.code = code
         self.line = line
+        self.message = message
         if let line {
             self.description = "rules.yaml line \(line): \(message)"
         } else {

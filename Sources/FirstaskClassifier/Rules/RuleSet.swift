@@ -14,6 +14,9 @@ public struct RuleSet: Sendable {
     /// verdict can be traced to the rules that produced it.
     public var version: String
 
+    /// How many rules the file defines (category, intent and severity rules together).
+    public var ruleCount: Int { rules.count }
+
     /// The department a category routes to, from the `categories` section.
     public func department(for category: Category) -> Department {
         categories[category]?.department ?? .service

@@ -1,0 +1,193 @@
+import ArgumentParser
+import FirstaskClassifier
+import Foundation
+
+/// `firstask rules check|test|eval`: tools for admins tuning `prompts/rules.yaml`.
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Check, try out and evaluate classification rules.",
+        subcommands: [RulesCheck.self, RulesTest.self, RulesEval.self])
+
+    /// The rules file to use: `--rules` or the shipped `prompts/rules.yaml`.
+    static func path(_ option: String?) throws -> String {
+        try option ?? ShippedFiles.locate("prompts/rules.yaml")
+    }
+
+    /// Reads and parses a rules file; a problem is printed as `FILE:LINE: message` and exits with `code`.
+    static func load(_ path: String, failure code: Int32) throws -> RuleSet {
+        do {
+            return try RuleSet.parse(yaml: try Prompts.readText(path))
+        } catch let error as ClassifierError {
+            printError(Self.describe(error, file: path))
+        } catch {
+            printError("\(error)")
+        }
+        throw ExitCode(code)
+    }
+
+    /// `FILE:LINE: message`, or `FILE: message` when the line is not known.
+    static func describe(_ error: ClassifierError, file: String) -> String {
+        if let line = error.line { return "\(file):\(line): \(error.message)" }
+        return "\(file): \(error.message)"
+    }
+
+    static func printError(_ text: String) {
+        FileHandle.standardError.write(Data("\(text)\n".utf8))
+    }
+}
+
+/// `firstask rules check FILE`: parses and validates a rules file.
+struct RulesCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a rules file; prints 'FILE: ok (N rules, version V)' or 'FILE:LINE: problem' and exits 1.")
+
+    @Argument(help: "The rules YAML file to check.")
+    var file: String
+
+    func run() throws {
+        switch RulesFileCheck.check(file) {
+        case let .ok(summary):
+            print(summary)
+        case let .failed(problem):
+            RulesCommand.printError(problem)
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// What `firstask rules check` says about one rules file.
+public enum RulesFileCheck: Sendable, Equatable {
+    /// The file is usable: `FILE: ok (N rules, version V)`.
+    case ok(String)
+    /// The file is not usable: `FILE:LINE: problem` (or `FILE: problem` when the line is not known).
+    case failed(String)
+
+    /// Reads, parses and validates the rules file at `path`.
+    public static func check(_ path: String) -> RulesFileCheck {
+        do {
+            let rules = try RuleSet.parse(yaml: try Prompts.readText(path))
+            return .ok("\(path): ok (\(rules.ruleCount) rules, version \(rules.version))")
+        } catch let error as ClassifierError {
+            return .failed(RulesCommand.describe(error, file: path))
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+}
+
+/// `firstask rules test "message"`: how the rules read one message, in plain words.
+struct RulesTest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Show how the rules classify one message and which rules fired.")
+
+    @Argument(help: "The message text, as a resident would write it.")
+    var message: String
+
+    @Option(name: .long, help: "Rules file (default: the shipped prompts/rules.yaml).")
+    var rules: String?
+
+    func run() throws {
+        let ruleSet = try RulesCommand.load(try RulesCommand.path(rules), failure: 1)
+        print(Self.explain(Classifier(rules: ruleSet).classify(message)))
+    }
+
+    /// The labels of one verdict, one per line, for people rather than programs.
+    static func explain(_ result: Classification) -> String {
+        let location: String
+        if let place = result.location {
+            location = [("building", place.building), ("unit", place.unit), ("room", place.room)]
+                .compactMap { name, value in value.map { "\(name) \($0)" } }.joined(separator: ", ")
+        } else {
+            location = "none found"
+        }
+        return """
+            intent:      \(result.intent.rawValue)
+            category:    \(result.category.rawValue)
+            department:  \(result.department.rawValue)
+            severity:    \(result.severity.rawValue)
+            location:    \(location)
+            confidence:  \(String(format: "%.2f", result.confidence)) (0 = unclear, 1 = clear)
+            missing:     \(result.missing.isEmpty ? "nothing" : result.missing.joined(separator: ", "))
+            rules fired: \(result.rules.isEmpty ? "none (defaults applied)" : result.rules.joined(separator: ", "))
+            """
+    }
+}
+
+/// `firstask rules eval --corpus FILE`: quality figures over a labelled corpus, with pass/fail thresholds.
+struct RulesEval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate the rules on a labelled corpus (JSON lines); exits 1 when a threshold is not met, 2 on a bad corpus.")
+
+    @Option(name: .long, help: "Labelled corpus: JSON lines with id, text, intent, category, severity, location.")
+    var corpus: String
+
+    @Option(name: .long, help: "Rules file (default: the shipped prompts/rules.yaml).")
+    var rules: String?
+
+    @Option(name: .long, help: "Minimum category accuracy (0…1).")
+    var minCategory: Double = 0.95
+
+    @Option(name: .long, help: "Minimum intent accuracy (0…1).")
+    var minIntent: Double = 0.92
+
+    @Option(name: .long, help: "Minimum recall of emergencies (0…1).")
+    var minEmergencyRecall: Double = 1.0
+
+    @Option(name: .long, help: "Minimum precision of emergency verdicts (0…1).")
+    var minEmergencyPrecision: Double = 0.9
+
+    @Option(name: .long, help: "Minimum recall of major complaints (0…1).")
+    var minMajorRecall: Double = 0.95
+
+    @Option(name: .long, help: "Minimum exact location match rate (0…1).")
+    var minLocation: Double = 0.95
+
+    func validate() throws {
+        for (name, value) in [("--min-category", minCategory), ("--min-intent", minIntent),
+                              ("--min-emergency-recall", minEmergencyRecall),
+                              ("--min-emergency-precision", minEmergencyPrecision),
+                              ("--min-major-recall", minMajorRecall), ("--min-location", minLocation)]
+        where !(0...1).contains(value) {
+            throw ValidationError("\(name) must be between 0 and 1")
+        }
+    }
+
+    var thresholds: RulesEvaluation.Thresholds {
+        var thresholds = RulesEvaluation.Thresholds()
+        thresholds.category = minCategory
+        thresholds.intent = minIntent
+        thresholds.emergencyRecall = minEmergencyRecall
+        thresholds.emergencyPrecision = minEmergencyPrecision
+        thresholds.majorRecall = minMajorRecall
+        thresholds.location = minLocation
+        return thresholds
+    }
+
+    func run() throws {
+        let ruleSet = try RulesCommand.load(try RulesCommand.path(rules), failure: 2)
+        let entries: [CorpusEntry]
+        do {
+            entries = try Corpus.parse(try Prompts.readText(corpus))
+        } catch let error as CorpusError {
+            RulesCommand.printError("error: \(corpus): \(error)")
+            throw ExitCode(2)
+        } catch {
+            RulesCommand.printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        let evaluation = RulesEvaluation(corpus: entries, classifier: Classifier(rules: ruleSet))
+        print(evaluation.report())
+        let failed = evaluation.failures(thresholds)
+        print("")
+        if failed.isEmpty {
+            print("all thresholds met")
+        } else {
+            print("thresholds not met: \(failed.joined(separator: "; "))")
+            throw ExitCode(1)
+        }
+    }
+}
