@@ -19,6 +19,9 @@ public struct Gateway: Sendable {
     public let dispatcher: Dispatcher
     public let pollers: [InboxPoller]
     public let client: CurlHTTPClient
+    /// Puts an edited prompts folder in force (SIGHUP, `POST /api/rules/reload`).
+    public let reloader: PromptsReloader
+    let reloadOnSignal: any Service
     let logger: Logger
 
     /// Loads prompts and roster, opens the store and wires every part. Throws `ConfigError` or a store error.
@@ -46,18 +49,20 @@ public struct Gateway: Sendable {
                                 logger: logger)
         let dispatcher = Dispatcher(store: store, sinks: sinks, settings: config.dispatcher, clock: clock,
                                     bell: dispatcherBell, logger: logger)
+        let reloader = PromptsReloader(folder: config.promptsPath, policy: config.deskPolicy, desk: desk, logger: logger)
+        let reloadOnSignal = await reloader.signalService()
         logger.info("gateway ready", metadata: [
             "channels": "\(config.channels.map(\.id).joined(separator: ","))", "store": "sqlite",
             "rules_version": "\(prompts.rules.version)", "staff": "\(roster.staff.count)",
         ])
         return Gateway(config: config, store: store, desk: desk, deskWorker: worker, dispatcher: dispatcher, pollers: pollers,
-                       client: client, logger: logger)
+                       client: client, reloader: reloader, reloadOnSignal: reloadOnSignal, logger: logger)
     }
 
     /// The admin API server; `onRunning` receives the port it listens on.
     public func adminServer(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
-        AdminAPI.addRoutes(to: router, store: store, token: config.adminToken)
+        AdminAPI.addRoutes(to: router, store: store, reloader: reloader, token: config.adminToken)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         return Application(
@@ -72,7 +77,7 @@ public struct Gateway: Sendable {
     public func services(withAdminServer: Bool = true, onAdminRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> [any Service]
     {
-        var services: [any Service] = [dispatcher, deskWorker]
+        var services: [any Service] = [dispatcher, deskWorker, reloadOnSignal]
         services.append(contentsOf: pollers.map { $0 as any Service })
         if withAdminServer { services.append(adminServer(onRunning: onAdminRunning)) }
         return services

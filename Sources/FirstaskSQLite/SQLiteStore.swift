@@ -63,6 +63,15 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// The stored inbound messages' ids and texts, oldest first (at most `limit` when given); for
+    /// `firstask rules diff --store`.
+    public func inboundTexts(limit: Int?) async throws -> [(id: Int64, text: String)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, text FROM inbound ORDER BY id LIMIT ?", arguments: [limit ?? -1])
+                .map { row in (id: row["id"], text: row["text"]) }
+        }
+    }
+
     public func cursor(channel: String) async throws -> String? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT cursor FROM channel_cursor WHERE channel = ?", arguments: [channel])

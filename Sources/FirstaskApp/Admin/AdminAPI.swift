@@ -6,7 +6,9 @@ import Logging
 /// The admin API routes (DESIGN.md, "Admin API"), all behind a bearer token.
 public enum AdminAPI {
     /// Adds `/api/…` routes and an unauthenticated `/healthz` to `router`.
-    public static func addRoutes(to router: Router<BasicRequestContext>, store: any Store, token: String) {
+    public static func addRoutes(
+        to router: Router<BasicRequestContext>, store: any Store, reloader: PromptsReloader, token: String
+    ) {
         router.get("/healthz") { _, _ in "ok\n" }
         let api = router.group("api").add(middleware: BearerTokenMiddleware(token: token))
         api.get("tickets") { request, _ -> Response in
@@ -20,6 +22,20 @@ public enum AdminAPI {
                 tickets.append(TicketJSON(ticket, events: events))
             }
             return try json(["tickets": tickets])
+        }
+        // Put an edited prompts folder in force; a folder that does not load is refused (422) and the
+        // prompts in force keep serving.
+        api.post("rules/reload") { _, _ -> Response in
+            do {
+                return try json(["rules_version": try reloader.reload()])
+            } catch {
+                let body = try JSONEncoder().encode(["error": "\(error)", "rules_version": reloader.rulesVersion])
+                return Response(status: .unprocessableContent, headers: [.contentType: "application/json; charset=utf-8"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            }
+        }
+        api.get("rules") { _, _ -> Response in
+            try json(["rules_version": reloader.rulesVersion])
         }
         api.get("tickets/{ref}") { _, context -> Response in
             let raw = try context.parameters.require("ref")
