@@ -26,8 +26,13 @@ extension RuleSet {
             }
         }
 
+        // Only rules that a present keyword can trigger, visited in file order so scores and `fired`
+        // come out exactly as a walk over every rule would give.
+        var candidates = Set(triggers.always)
+        for hit in hits { candidates.formUnion(triggers.byKeyword[Int(hit.keyword)]) }
         var evaluation = Evaluation()
-        for rule in rules {
+        for index in candidates.sorted() {
+            let rule = rules[Int(index)]
             let present = rule.negatable ? plain : any
             guard let position = Self.fires(rule, present) else { continue }
             evaluation.fired.append(rule.id)

@@ -79,6 +79,35 @@ public struct RuleSet: Sendable {
     /// Indexed by keyword id: whether the keyword is a negation word.
     var isNegator: [Bool]
     var rules: [Rule]
+    /// Which rules a keyword can make fire, so a message only visits the rules its words touch.
+    var triggers: Triggers
+
+    /// An inverted index from keyword to the rules it can trigger.
+    ///
+    /// A rule can only fire when one of its `any` keywords is present (or, without `any`, one of its first
+    /// `all` group); rules with neither are candidates for every message. Classifying then costs in
+    /// proportion to the rules the text touches, not to the size of the rules file.
+    struct Triggers: Sendable {
+        /// Indexed by keyword id: indices into `rules`, ascending.
+        var byKeyword: [[Int32]]
+        /// Rules with no `any` and no `all` keywords, ascending.
+        var always: [Int32]
+
+        init(rules: [Rule], keywordCount: Int) {
+            var byKeyword = [[Int32]](repeating: [], count: keywordCount)
+            var always: [Int32] = []
+            for (index, rule) in rules.enumerated() {
+                let keys = !rule.any.isEmpty ? rule.any : (rule.all.first ?? [])
+                if keys.isEmpty {
+                    always.append(Int32(index))
+                    continue
+                }
+                for key in Set(keys) { byKeyword[Int(key)].append(Int32(index)) }
+            }
+            self.byKeyword = byKeyword
+            self.always = always
+        }
+    }
 }
 
 extension RuleSet {

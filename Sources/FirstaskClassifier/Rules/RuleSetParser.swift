@@ -61,7 +61,8 @@ struct RuleSetParser {
             settings: settings,
             matcher: matcher,
             isNegator: isNegator,
-            rules: rules
+            rules: rules,
+            triggers: RuleSet.Triggers(rules: rules, keywordCount: matcher.count)
         )
     }
 
