@@ -62,7 +62,11 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
             throw ChannelError(channel: channelID, message: "poll answered HTTP \(response.status)",
                                retry: Self.retry(for: response))
         }
-        return try Self.parsePage(response.body, channel: channelID, now: Date())
+        let page = try Self.parsePage(response.body, channel: channelID, now: Date())
+        if page.repairedUTF8 {
+            logger.warning("poll body was not valid UTF-8; the bad bytes were stored as U+FFFD", metadata: ["channel": "\(channelID)"])
+        }
+        return page.page
     }
 
     public func send(_ message: OutboundMessage) async throws {
@@ -128,12 +132,23 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
 
     /// Reads one `GET /messages` body. Throws when the body as a whole is unreadable; items that are
     /// not messages become `rejected` entries with the reason.
-    public static func parsePage(_ body: Data, channel: String, now: Date) throws -> InboundPage {
-        let json: Any
+    ///
+    /// A body that is not valid UTF-8 (a cheap phone's mangled byte, a gateway's wrong charset) is read with
+    /// the bad bytes replaced by U+FFFD rather than refused: refusing it would stop intake at that page for
+    /// good, while the replacement keeps every message, marked as damaged where it is.
+    public static func parsePage(_ body: Data, channel: String, now: Date) throws -> (page: InboundPage, repairedUTF8: Bool) {
+        var json: Any
+        var repaired = false
         do {
             json = try JSONSerialization.jsonObject(with: body)
         } catch {
-            throw ChannelError(channel: channel, message: "poll returned malformed JSON (\(body.count) bytes)", retry: .backoff)
+            guard String(data: body, encoding: .utf8) == nil,
+                  let fixed = try? JSONSerialization.jsonObject(with: Data(String(decoding: body, as: UTF8.self).utf8))
+            else {
+                throw ChannelError(channel: channel, message: "poll returned malformed JSON (\(body.count) bytes)", retry: .backoff)
+            }
+            json = fixed
+            repaired = true
         }
         guard let object = json as? [String: Any], let items = object["messages"] as? [Any] else {
             throw ChannelError(channel: channel, message: "poll returned JSON without a \"messages\" array", retry: .backoff)
@@ -148,7 +163,7 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
             }
         }
         let next = scalarString(object["next"])
-        return InboundPage(messages: messages, rejected: rejected, next: next)
+        return (InboundPage(messages: messages, rejected: rejected, next: next), repaired)
     }
 
     struct Reason: Error { var text: String }

@@ -85,7 +85,8 @@ struct HTTPInboxChannelTests {
               {"id": 6, "from": "+86139", "text": "numeric id", "received_at": 1800000000}
             ], "next": "6"}
             """.utf8)
-        let page = try HTTPInboxChannel.parsePage(body, channel: "sms", now: Date())
+        let (page, repaired) = try HTTPInboxChannel.parsePage(body, channel: "sms", now: Date())
+        #expect(!repaired)
         #expect(page.messages.map(\.providerID) == ["1", "6"])
         #expect(page.messages[1].receivedAt == Date(timeIntervalSince1970: 1_800_000_000))
         #expect(page.rejected.map(\.reason) == [
@@ -95,11 +96,23 @@ struct HTTPInboxChannelTests {
         #expect(page.next == "6")
     }
 
-    @Test("invalid UTF-8 and non-object bodies are malformed, not a crash")
+    @Test("bodies that are not a messages page are malformed, not a crash")
     func invalidBodies() {
-        for body in [Data([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D]), Data("[]".utf8), Data("{\"messages\": 3}".utf8), Data()] {
+        for body in [Data([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D]), Data("[]".utf8), Data("{\"messages\": 3}".utf8), Data(),
+                     Data("{\"messages\": [".utf8)] {
             #expect(throws: ChannelError.self) { try HTTPInboxChannel.parsePage(body, channel: "sms", now: Date()) }
         }
+    }
+
+    @Test("a page with invalid UTF-8 inside a text keeps the message, bad bytes replaced, so intake never stalls on it")
+    func repairsInvalidUTF8() throws {
+        var body = Data("{\"messages\": [{\"id\": \"7\", \"from\": \"+86139\", \"text\": \"漏水".utf8)
+        body.append(contentsOf: [0xE6, 0xBC])  // a character cut in half
+        body.append(Data(" help\"}], \"next\": \"7\"}".utf8))
+        let (page, repaired) = try HTTPInboxChannel.parsePage(body, channel: "sms", now: Date())
+        #expect(repaired)
+        #expect(page.messages.map(\.text) == ["漏水\u{FFFD} help"])
+        #expect(page.next == "7")
     }
 
     @Test("send POSTs the idempotency key, recipient and text; 4xx is final, 5xx retryable")
