@@ -53,10 +53,19 @@ enum LocationScanner {
         private static let unitWords: Set<String> = ["unit"]
         private static let flatWords: Set<String> = ["flat", "room", "rm", "apt", "apartment", "suite"]
 
+        private static let longestWord = (buildingWords.union(unitWords).union(flatWords)).map(\.count).max() ?? 0
+        private static let firstLetters = Set((buildingWords.union(unitWords).union(flatWords)).compactMap(\.unicodeScalars.first))
+
         mutating func scanEnglishKeyword() -> Bool {
             guard isLetter(at: index), !isWord(at: index - 1) else { return false }
             var end = index
             while isLetter(at: end) { end += 1 }
+            // Most words are no location word: rule them out by length and first letter before making a String.
+            guard end - index >= 2, end - index <= Self.longestWord, Self.firstLetters.contains(text[index]) else {
+                if end == index + 1 || isDigit(at: end) { return false }
+                index = end
+                return true
+            }
             let word = string(index..<end)
             let isBuilding = Self.buildingWords.contains(word)
             let isUnit = Self.unitWords.contains(word)
