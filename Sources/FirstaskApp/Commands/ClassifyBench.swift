@@ -23,16 +23,7 @@ struct ClassifyBench: ParsableCommand {
 
     func run() throws {
         let ruleSet = try RulesCommand.load(try RulesCommand.path(rules), failure: 1)
-        let texts: [String]
-        do {
-            texts = try Corpus.texts(try Prompts.readText(corpus))
-        } catch let error as CorpusError {
-            RulesCommand.printError("error: \(corpus): \(error)")
-            throw ExitCode(2)
-        } catch {
-            RulesCommand.printError("error: \(error)")
-            throw ExitCode(2)
-        }
+        let texts = try RulesCommand.readCorpus(corpus, Corpus.texts)
         guard !texts.isEmpty else {
             RulesCommand.printError("error: \(corpus): no messages")
             throw ExitCode(2)

@@ -32,6 +32,18 @@ struct RulesCommand: ParsableCommand {
         return "\(file): \(error.message)"
     }
 
+    /// Reads a JSON-lines corpus file with `parse`; a problem is printed with the file name and exits 2.
+    static func readCorpus<T>(_ path: String, _ parse: (String) throws -> T) throws -> T {
+        do {
+            return try parse(try Prompts.readText(path))
+        } catch let error as CorpusError {
+            printError("error: \(path): \(error)")
+        } catch {
+            printError("error: \(error)")
+        }
+        throw ExitCode(2)
+    }
+
     static func printError(_ text: String) {
         FileHandle.standardError.write(Data("\(text)\n".utf8))
     }
@@ -169,16 +181,7 @@ struct RulesEval: ParsableCommand {
 
     func run() throws {
         let ruleSet = try RulesCommand.load(try RulesCommand.path(rules), failure: 2)
-        let entries: [CorpusEntry]
-        do {
-            entries = try Corpus.parse(try Prompts.readText(corpus))
-        } catch let error as CorpusError {
-            RulesCommand.printError("error: \(corpus): \(error)")
-            throw ExitCode(2)
-        } catch {
-            RulesCommand.printError("error: \(error)")
-            throw ExitCode(2)
-        }
+        let entries = try RulesCommand.readCorpus(corpus, Corpus.parse)
         let evaluation = RulesEvaluation(corpus: entries, classifier: Classifier(rules: ruleSet))
         print(evaluation.report())
         let failed = evaluation.failures(thresholds)
