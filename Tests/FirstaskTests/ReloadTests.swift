@@ -69,16 +69,7 @@ struct ReloadTests {
         let rulesFile = prompts + "/rules.yaml"
         let original = try String(contentsOfFile: rulesFile, encoding: .utf8)
         try await LiveServer.withInbox { _, port in
-            let config = folder + "/firstask.yaml"
-            try """
-                http: {listen: "127.0.0.1:0"}
-                admin: {token: "sighup-test-token-0123456789"}
-                store: {sqlite: "\(folder)/firstask.sqlite"}
-                prompts: "\(prompts)"
-                roster: "\(RepositoryFiles.roster)"
-                channels:
-                  - {id: sms, type: http-inbox, base_url: "http://127.0.0.1:\(port)", poll_interval: 0.2}
-                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let config = try writeGatewayConfig(in: folder, inboxPort: port, prompts: prompts, channelOptions: "poll_interval: 0.2")
             let log = folder + "/gateway.log"
             let process = try launch(["serve", "--config", config], log: log)
             defer { if process.isRunning { process.terminate() } }

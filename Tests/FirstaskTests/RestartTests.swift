@@ -29,6 +29,26 @@ func launch(_ arguments: [String], log: String) throws -> Process {
     return process
 }
 
+/// Writes a gateway configuration into `folder` for a process test: SQLite there, the given prompts, the
+/// shipped roster, one http-inbox channel on `port` with `channelOptions`; returns its path.
+func writeGatewayConfig(
+    in folder: String, inboxPort port: Int, prompts: String = RepositoryFiles.prompts, channelOptions: String,
+    extra: String = ""
+) throws -> String {
+    let config = folder + "/firstask.yaml"
+    try """
+        http: {listen: "127.0.0.1:0"}
+        admin: {token: "process-test-token-0123456789"}
+        store: {sqlite: "\(folder)/firstask.sqlite"}
+        prompts: "\(prompts)"
+        roster: "\(RepositoryFiles.roster)"
+        \(extra)
+        channels:
+          - {id: sms, type: http-inbox, base_url: "http://127.0.0.1:\(port)", \(channelOptions)}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+    return config
+}
+
 func waitForExit(_ process: Process, timeout: Duration) async throws -> Int32? {
     let deadline = ContinuousClock.now + timeout
     while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
@@ -42,17 +62,8 @@ struct ProcessTests {
         let folder = try RepositoryFiles.temporaryFolder("restart")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try await LiveServer.withInbox { inbox, port in
-            let config = folder + "/firstask.yaml"
-            try """
-                http: {listen: "127.0.0.1:0"}
-                admin: {token: "restart-test-token-0123456789"}
-                store: {sqlite: "\(folder)/firstask.sqlite"}
-                prompts: "\(RepositoryFiles.prompts)"
-                roster: "\(RepositoryFiles.roster)"
-                dispatcher: {concurrency: 4}
-                channels:
-                  - {id: sms, type: http-inbox, base_url: "http://127.0.0.1:\(port)", poll_interval: 0.1, wait: 1, limit: 20}
-                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let config = try writeGatewayConfig(in: folder, inboxPort: port, channelOptions: "poll_interval: 0.1, wait: 1, limit: 20",
+                                                extra: "dispatcher: {concurrency: 4}")
             let total = 200
             let log = folder + "/gateway.log"
 
