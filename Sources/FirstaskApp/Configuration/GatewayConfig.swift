@@ -82,13 +82,7 @@ public struct GatewayConfig: Sendable {
         }
         let sqlite = resolve(try store.string("sqlite"))
 
-        var policy = DeskPolicy()
-        if let desk = try root.mapping("desk", allowed: ["reply_within"]),
-           let within = try desk.mapping("reply_within", allowed: Set(Severity.allCases.map(\.rawValue))) {
-            for severity in Severity.allCases {
-                if let seconds = try within.duration(severity.rawValue) { policy.replyWithin[severity] = seconds }
-            }
-        }
+        let policy = try DeskPolicy.read(try root.mapping("desk", allowed: DeskPolicy.configKeys))
 
         var dispatcher = DispatcherSettings()
         if let section = try root.mapping("dispatcher", allowed: ["max_attempts", "concurrency", "batch"]) {
