@@ -62,7 +62,9 @@ public struct Gateway: Sendable {
     /// The admin API server; `onRunning` receives the port it listens on.
     public func adminServer(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
-        AdminAPI.addRoutes(to: router, store: store, reloader: reloader, token: config.adminToken)
+        AdminAPI.addRoutes(to: router, store: store, reloader: reloader, token: config.adminToken,
+                           desk: DeskAccess(store: store, desk: desk, clock: deskWorker.clock,
+                                            dispatcherBell: deskWorker.dispatcherBell))
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         return Application(

@@ -15,8 +15,8 @@ struct DeskHarness {
 
     static let day = ISO8601DateFormatter().date(from: "2026-12-01T02:00:00Z")!  // 10:00 in Shanghai
 
-    init(now: Date = DeskHarness.day) async throws {
-        desk = try Prompts.load(folder: RepositoryFiles.prompts).desk(policy: DeskPolicy())
+    init(now: Date = DeskHarness.day, policy: DeskPolicy = DeskPolicy()) async throws {
+        desk = try Prompts.load(folder: RepositoryFiles.prompts).desk(policy: policy)
         roster = try RosterFile.load(path: RepositoryFiles.roster)
         try await store.replaceRoster(roster)
         self.now = now
@@ -31,6 +31,25 @@ struct DeskHarness {
         let now = self.now
         return try await store.write { tx in try desk.process(tx, now: now, limit: 100) }
     }
+
+    /// Runs the desk's clocks at `now`.
+    func tick() async throws -> Desk.BatchResult {
+        let desk = self.desk
+        let now = self.now
+        return try await store.write { tx in try desk.tick(tx, now: now) }
+    }
+
+    mutating func advance(_ seconds: TimeInterval) { now = now.addingTimeInterval(seconds) }
+
+    func ticket(_ ref: String) async throws -> Ticket {
+        try #require(try await store.ticket(ref: ref)?.ticket)
+    }
+
+    func events(_ ref: String) async throws -> [TicketEvent] {
+        try await store.ticket(ref: ref)?.events ?? []
+    }
+
+    func staffPhone(_ staffID: String) -> String { phone(staffID) }
 
     func outbox(to address: String) async throws -> [String] {
         try await store.outbound(status: nil).filter { $0.to == address }.map(\.text)

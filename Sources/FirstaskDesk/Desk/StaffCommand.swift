@@ -266,14 +266,21 @@ public struct ResidentWords: Sendable, Equatable {
 /// `tomorrow 10:00`. A time of day already past means tomorrow.
 public enum PromiseTime {
     public static func parse(_ text: String, now: Date, calendar: Calendar) -> (Date, rest: String)? {
-        var (word, rest) = CommandWords.splitWord(text[...])
+        // Split on spaces only: the colon inside `18:00` is part of the time.
+        func splitWord(_ text: Substring) -> (String?, Substring) {
+            let trimmed = text.drop { $0 == " " || $0 == "\u{3000}" }
+            guard !trimmed.isEmpty else { return (nil, trimmed) }
+            let end = trimmed.firstIndex { $0 == " " || $0 == "\u{3000}" } ?? trimmed.endIndex
+            return (String(trimmed[..<end]), trimmed[end...])
+        }
+        var (word, rest) = splitWord(text[...])
         guard var token = word.map(ResidentWords.fold) else { return nil }
         var dayOffset = 0
         for prefix in ["明天", "tomorrow", "明日"] where token.hasPrefix(prefix) {
             dayOffset = 1
             token = String(token.dropFirst(prefix.count))
             if token.isEmpty {
-                (word, rest) = CommandWords.splitWord(rest)
+                (word, rest) = splitWord(rest)
                 token = word.map(ResidentWords.fold) ?? ""
             }
         }
