@@ -27,15 +27,18 @@ extension DeskTurn {
         result.closedUnconfirmed += 1
     }
 
+    /// Takes every escalation step that has come due, one text per recipient per level however many
+    /// deadlines the step covers (a ticket nobody touched misses its first-response and reply clocks together).
     mutating func escalateMissed(_ ticket: inout Ticket) throws {
         let steps = SlaClock.dueSteps(ticket, policy: policy, now: now)
-        for step in steps {
-            ticket.escalations[step.deadline] = step.level
+        for level in Set(steps.map(\.level)).sorted() {
+            let covered = steps.filter { $0.level == level }
+            for step in covered { ticket.escalations[step.deadline] = level }
             ticket.flags.insert(.overdue)
-            let what = step.deadline.rawValue
+            let due = covered.map(\.dueAt).min() ?? now
             var recipients: [Staff]
             let key: String
-            switch step.level {
+            switch level {
             case 1:
                 recipients = [ticket.handler, ticket.firstResponder].compactMap { roster.member(id: $0) }
                 key = "staff.reminder"
@@ -48,12 +51,14 @@ extension DeskTurn {
             }
             var seen = Set<String>()
             recipients = recipients.filter { seen.insert($0.id).inserted && $0.id != ticket.conductSubject }
-            try event(ticket.ref, actor: "system", step.level == 1 ? .reminded : .escalated,
-                      "\(what) missed (due \(time(step.dueAt, .en))) → \(recipients.map(\.id).joined(separator: ","))")
+            let names = covered.map(\.deadline.rawValue).joined(separator: ",")
+            try event(ticket.ref, actor: "system", level == 1 ? .reminded : .escalated,
+                      "\(names) missed (due \(time(due, .en))) → \(recipients.map(\.id).joined(separator: ","))")
             for staff in recipients {
+                let deadlines = covered.map { templates.render("deadline.\($0.deadline.rawValue)", staff.locale) }
                 try tell(staff, key, about: ticket, [
-                    "deadline": templates.render("deadline.\(what)", staff.locale),
-                    "due": time(step.dueAt, staff.locale),
+                    "deadline": deadlines.joined(separator: templates.render("list.separator", staff.locale)),
+                    "due": time(due, staff.locale),
                 ])
             }
             result.escalations += 1

@@ -13,6 +13,7 @@ public enum SlaClock {
         public var deadline: Deadline
         /// 1 remind, 2 department head, 3 leadership.
         public var level: Int
+        /// When the deadline itself fell due (what the texts name), not when this step did.
         public var dueAt: Date
     }
 
@@ -45,8 +46,7 @@ public enum SlaClock {
             let target = min(topLevel, 1 + elapsed)
             guard target > reached else { continue }
             for level in (reached + 1)...target {
-                steps.append(Step(deadline: deadline, level: level,
-                                  dueAt: due.addingTimeInterval(Double(level - 1) * step)))
+                steps.append(Step(deadline: deadline, level: level, dueAt: due))
             }
         }
         return steps
