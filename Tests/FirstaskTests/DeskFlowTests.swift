@@ -366,3 +366,22 @@ struct DeskFlowTests {
         #expect(try await desk.ticket(ticket.ref).status == .resolved)
     }
 }
+
+@Suite("Desk: asking clearly")
+struct DeskClarifyTests {
+    @Test("a problem the rules cannot place gets one question; the answer routes the ticket")
+    func asksWhatTheProblemIs() async throws {
+        var desk = try await DeskHarness()
+        _ = try await desk.receive("那个东西又坏了", from: "+8613911110009")
+        var ticket = try await desk.ticket("T0001")
+        #expect(ticket.awaiting == .details)
+        #expect(try await desk.outbox(to: "+8613911110009").last?.contains("具体是什么问题") == true)
+        _ = try await desk.receive("是3栋2单元的电梯，停在5楼不动", from: "+8613911110009")
+        ticket = try await desk.ticket("T0001")
+        #expect(ticket.category == .elevator && ticket.department == .engineering)
+        #expect(ticket.handler == "zhang_wei")
+        #expect(ticket.awaiting == nil)
+        #expect(try await desk.store.tickets(.all).count == 1)
+        #expect(try await desk.outbox(to: desk.phone("zhang_wei")).last?.contains("T0001") == true)
+    }
+}

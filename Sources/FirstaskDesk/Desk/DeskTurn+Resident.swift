@@ -24,6 +24,10 @@ extension DeskTurn {
             return try completeLocation(&ticket, location, message)
         }
 
+        if var ticket = open.last(where: { $0.awaiting == .details }) {
+            return try completeDetails(&ticket, message)
+        }
+
         // More about a ticket already open, rather than a new problem?
         if !open.isEmpty {
             let active = open.filter { $0.status != .resolved || $0.awaiting != .confirmation }
@@ -101,7 +105,13 @@ extension DeskTurn {
         ticket.conductSubject = subject?.id
         if labels.category == .staffConduct { ticket.flags.insert(.conduct) }
         if !nobodyOnDuty.isEmpty { ticket.flags.insert(.nobodyOnDuty) }
-        if labels.missing.contains("location"), source == .text { ticket.awaiting = .location }
+        if source == .text {
+            if Self.unclear(labels, policy: policy) {
+                ticket.awaiting = .details
+            } else if labels.missing.contains("location") {
+                ticket.awaiting = .location
+            }
+        }
         for deadline in Deadline.allCases { SlaClock.restart(deadline, on: &ticket, policy: policy, now: now) }
         if labels.intent == .praise {
             // Praise is recorded and passed on; there is nothing to work, so it closes at once.
@@ -187,6 +197,13 @@ extension DeskTurn {
         try event(ticket.ref, actor: "system", .escalated, "reported to " + recipients.map(\.id).joined(separator: ","))
     }
 
+    /// Whether the desk should ask what the problem is: something is wrong but no category fits, or the
+    /// classifier is unsure (confidence below `clarify_below`).
+    static func unclear(_ labels: Classification, policy: DeskPolicy) -> Bool {
+        guard labels.category == .general, labels.intent != .praise else { return false }
+        return labels.intent == .repair || labels.intent == .complaint || labels.confidence < policy.clarifyBelow
+    }
+
     static func needsPatrolCheck(_ labels: Classification) -> Bool {
         labels.category == .fireSafety
             || labels.rules.contains { $0.contains("gas") || $0.contains("fire") || $0.contains("smoke") }
@@ -202,9 +219,9 @@ extension DeskTurn {
         default: key = "resident.ack"
         }
         var text = templates.render(key, ticket.locale, values(for: ticket, locale: ticket.locale))
-        if ticket.awaiting == .location {
-            text += " " + templates.render("resident.ask_location", ticket.locale, values(for: ticket, locale: ticket.locale))
-            try event(ticket.ref, actor: "system", .question, "location")
+        if let question = ticket.awaiting {
+            text += " " + templates.render("resident.ask_\(question.rawValue)", ticket.locale, values(for: ticket, locale: ticket.locale))
+            try event(ticket.ref, actor: "system", .question, question.rawValue)
         }
         try send(text, to: ticket.resident, channel: ticket.channel, ticket: ticket.ref, resident: true,
                  urgent: ticket.severity == .emergency)
@@ -272,6 +289,44 @@ extension DeskTurn {
         try tellResident(ticket, "resident.location_noted")
         let place = location.display
         try notifyOwners(of: ticket, except: nil, actor: nil) { _ in "\(message.text) (\(place))" }
+    }
+
+    /// The answer to "what is the problem?": the ticket is classified again from both messages; a new
+    /// department gets a new handler (the first responder stays).
+    mutating func completeDetails(_ ticket: inout Ticket, _ message: InboundMessage) throws {
+        let labels = desk.classifier.classify(ticket.text + "\n" + message.text)
+        ticket.awaiting = labels.location == nil && ticket.location == nil && labels.missing.contains("location") ? .location : nil
+        ticket.category = labels.category
+        ticket.intent = labels.intent
+        ticket.location = ticket.location ?? labels.location
+        if labels.severity > ticket.severity {
+            ticket.severity = labels.severity
+            for deadline in Deadline.allCases where deadline != .firstResponse || ticket.firstResponseAt == nil {
+                SlaClock.restart(deadline, on: &ticket, policy: policy, now: now)
+            }
+        }
+        var newHandler: Staff?
+        if labels.department != ticket.department {
+            ticket.department = labels.department
+            ticket.departments.append(labels.department)
+            newHandler = try assign(labels.department) ?? backup(labels.department)
+            if let newHandler { ticket.handler = newHandler.id }
+        }
+        try save(&ticket)
+        try event(ticket.ref, actor: "resident", .clarified, message.text, channel: message.channel)
+        try event(ticket.ref, actor: "system", .assigned,
+                  "clarified: labels=\(labels.intent.rawValue)/\(labels.category.rawValue)/\(labels.severity.rawValue) "
+                      + "handler=\(ticket.handler) fired=\(labels.rules.joined(separator: ","))")
+        var reply = templates.render("resident.details_noted", ticket.locale, values(for: ticket, locale: ticket.locale))
+        if ticket.awaiting == .location {
+            reply += " " + templates.render("resident.ask_location", ticket.locale, values(for: ticket, locale: ticket.locale))
+        }
+        try send(reply, to: ticket.resident, channel: ticket.channel, ticket: ticket.ref, resident: true,
+                 urgent: ticket.severity == .emergency)
+        if let newHandler {
+            try tell(newHandler, "staff.new_ticket_handler", about: ticket)
+        }
+        try notifyOwners(of: ticket, except: newHandler?.id, actor: nil) { _ in message.text }
     }
 
     mutating func linkRepeat(_ ticket: inout Ticket, _ message: InboundMessage, locale: ReplyLocale) throws {

@@ -18,7 +18,7 @@ public struct Templates: Sendable, Equatable {
     public static let requiredKeys: [String] =
         [
             "resident.ack", "resident.ack_emergency", "resident.ack_major", "resident.ack_praise", "resident.ack_written",
-            "resident.ask_location", "resident.location_noted", "resident.followup", "resident.accepted",
+            "resident.ask_location", "resident.ask_details", "resident.details_noted", "resident.location_noted", "resident.followup", "resident.accepted",
             "resident.staff_reply", "resident.promised", "resident.transferred", "resident.resolved",
             "resident.resolved_linked", "resident.reopened", "resident.thanks", "resident.closed_unconfirmed",
             "resident.repeat_linked", "resident.unknown_ticket", "resident.status_closed", "resident.status",

@@ -53,6 +53,8 @@ public struct Ticket: Sendable, Equatable, Codable {
     public enum Question: String, Sendable, Codable {
         /// Where the problem is (a repair without a flat number).
         case location
+        /// What the problem is: the classifier could not tell (a problem with no category, or low confidence).
+        case details
         /// Whether the problem is solved, and a rating 1–5.
         case confirmation
     }
