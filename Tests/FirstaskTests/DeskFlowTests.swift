@@ -385,3 +385,29 @@ struct DeskClarifyTests {
         #expect(try await desk.outbox(to: desk.phone("zhang_wei")).last?.contains("T0001") == true)
     }
 }
+
+@Suite("Desk: follow-ups that change the picture")
+struct DeskFollowUpTests {
+    @Test("a follow-up that reads as an emergency raises the ticket and pages the duty team and control room")
+    // (A follow-up naming a new kind of danger, e.g. sparks after a leak, opens its own emergency ticket instead.)
+    func followUpRaisesSeverity() async throws {
+        var desk = try await DeskHarness()
+        _ = try await desk.receive("3栋2单元501厨房漏水", from: "+8613911110001")
+        #expect(try await desk.ticket("T0001").severity == .general)
+        _ = try await desk.receive("漏水越来越严重，水已经漫到客厅，楼下也被淹了", from: "+8613911110001")
+        let ticket = try await desk.ticket("T0001")
+        #expect(ticket.severity == .emergency)
+        #expect(try await desk.store.tickets(.all).count == 1)
+        #expect(try await desk.outbox(to: desk.phone("sun_li")).contains { $0.contains("【紧急】") && $0.contains("T0001") })
+        #expect(try await desk.outbox(to: "+8613911110001").last?.contains("【紧急】") == true)
+    }
+
+    @Test("a resident threatening to call 12345 on an open ticket makes it major: head and leadership told")
+    func followUpMakesMajor() async throws {
+        var desk = try await DeskHarness()
+        _ = try await desk.receive("3栋2单元501厨房漏水", from: "+8613911110001")
+        _ = try await desk.receive("厨房漏水三天了还没人来修，再不修我就打12345投诉", from: "+8613911110001")
+        #expect(try await desk.ticket("T0001").severity == .major)
+        #expect(try await desk.outbox(to: desk.phone("lin_guo")).contains { $0.contains("【重大投诉】") })
+    }
+}

@@ -37,13 +37,13 @@ extension DeskTurn {
             }
             let vague = words.resident.isFollowUp(message.text) || labels.category == .general && labels.intent != .inquiry
             if sameProblem.count == 1 {
-                return try addFollowUp(message, to: sameProblem[0])
+                return try addFollowUp(message, to: sameProblem[0], labels: labels)
             }
             if sameProblem.count > 1 || (vague && active.count > 1) {
                 return try askWhich(sameProblem.count > 1 ? sameProblem : active, message, locale: locale)
             }
             if vague, let only = active.first {
-                return try addFollowUp(message, to: only)
+                return try addFollowUp(message, to: only, labels: labels)
             }
         }
 
@@ -141,6 +141,15 @@ extension DeskTurn {
         _ ticket: Ticket, labels: Classification, firstResponder: Staff?, handler: Staff?, nobodyOnDuty: [Department]
     ) throws {
         var told = Set<String>()
+        try alertOnOpen(ticket, labels: labels, firstResponder: firstResponder, handler: handler, nobodyOnDuty: nobodyOnDuty,
+                        alreadyTold: &told)
+    }
+
+    /// As above, skipping staff in `told` and adding everyone texted to it.
+    mutating func alertOnOpen(
+        _ ticket: Ticket, labels: Classification, firstResponder: Staff?, handler: Staff?, nobodyOnDuty: [Department],
+        alreadyTold told: inout Set<String>
+    ) throws {
         if let conductSubject = ticket.conductSubject { told.insert(conductSubject) }
         if ticket.intent == .praise {
             for staff in [handler, firstResponder].compactMap({ $0 }) where told.insert(staff.id).inserted {
@@ -253,9 +262,25 @@ extension DeskTurn {
                  channel: message.channel, ticket: nil, resident: true)
     }
 
-    mutating func addFollowUp(_ message: InboundMessage, to ticket: Ticket) throws {
+    /// Adds the message to the ticket's timeline and passes it to its owners. When the message reads more
+    /// severe than the ticket ("now there is smoke", "third time, I am calling 12345") the ticket is raised:
+    /// a major complaint is reported up, an emergency pages the duty team.
+    mutating func addFollowUp(_ message: InboundMessage, to ticket: Ticket, labels: Classification? = nil) throws {
+        var ticket = ticket
         try event(ticket.ref, actor: "resident", .residentMessage, message.text, channel: message.channel)
-        try tellResident(ticket, "resident.followup")
+        let labels = labels ?? desk.classifier.classify(message.text)
+        if labels.severity > ticket.severity, ticket.status.isOpen {
+            ticket.severity = labels.severity
+            SlaClock.restart(.reply, on: &ticket, policy: policy, now: now)
+            if ticket.firstResponseAt == nil { SlaClock.restart(.firstResponse, on: &ticket, policy: policy, now: now) }
+            try save(&ticket)
+            try event(ticket.ref, actor: "system", .flagged, "severity raised to \(labels.severity.rawValue) by the resident's message")
+            var told: Set<String> = []
+            try alertOnOpen(ticket, labels: labels, firstResponder: nil, handler: nil, nobodyOnDuty: [], alreadyTold: &told)
+            try tellResident(ticket, ticket.severity == .emergency ? "resident.ack_emergency" : "resident.ack_major")
+        } else {
+            try tellResident(ticket, "resident.followup")
+        }
         try notifyOwners(of: ticket, except: nil, actor: nil) { _ in message.text }
     }
 
