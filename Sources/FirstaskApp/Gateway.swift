@@ -32,7 +32,7 @@ public struct Gateway: Sendable {
         let roster = try RosterFile.load(path: config.rosterPath)
         let store = try SQLiteStore(path: config.sqlitePath)
         try await store.replaceRoster(roster)
-        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy))
+        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy, defaultChannel: config.channels.first?.id))
         let client = CurlHTTPClient(connectionsPerHost: config.dispatcher.concurrency, logger: logger)
 
         let deskBell = Doorbell()

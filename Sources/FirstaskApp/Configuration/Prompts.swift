@@ -36,8 +36,9 @@ public struct Prompts: Sendable {
         return Prompts(rules: rules, templates: templates, commands: commands)
     }
 
-    public func desk(policy: DeskPolicy) -> Desk {
-        Desk(classifier: Classifier(rules: rules), templates: templates, commands: commands, policy: policy)
+    public func desk(policy: DeskPolicy, defaultChannel: String? = nil) -> Desk {
+        Desk(classifier: Classifier(rules: rules), templates: templates, commands: commands, policy: policy,
+             defaultChannel: defaultChannel)
     }
 
     /// `commands.yaml`: a word list per staff verb, `departments`, `patrol_normal` and `resident` word lists.

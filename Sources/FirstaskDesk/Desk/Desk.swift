@@ -16,12 +16,19 @@ public struct Desk: Sendable {
     public var templates: Templates
     public var commands: CommandWords
     public var policy: DeskPolicy
+    /// The channel for staff texts that belong to no resident's channel (a missed check-in, a written
+    /// complaint registered without a phone number) when the staff member has none of their own.
+    public var defaultChannel: String?
 
-    public init(classifier: Classifier, templates: Templates, commands: CommandWords, policy: DeskPolicy = DeskPolicy()) {
+    public init(
+        classifier: Classifier, templates: Templates, commands: CommandWords, policy: DeskPolicy = DeskPolicy(),
+        defaultChannel: String? = nil
+    ) {
         self.classifier = classifier
         self.templates = templates
         self.commands = commands
         self.policy = policy
+        self.defaultChannel = defaultChannel
     }
 
     /// Outbox ids for this process.
@@ -122,6 +129,8 @@ struct DeskTurn {
     private var onDuty: [Department: [Staff]] = [:]
     /// Staff ids that checked in within the last day and have not checked out since (when check-in is required).
     private var checkedIn: Set<String>?
+    /// The resident whose message is being handled: answers to them go out at once, even in quiet hours.
+    var answering: String?
 
     init(desk: Desk, tx: any StoreTransaction, now: Date, labels: [Int64: Classification], newID: @escaping () -> String) throws {
         self.desk = desk
@@ -143,6 +152,8 @@ struct DeskTurn {
         if let staff = roster.member(address: message.from) {
             try handleStaff(message, from: staff)
         } else {
+            answering = message.from
+            defer { answering = nil }
             try handleResident(message)
         }
     }
@@ -237,8 +248,9 @@ struct DeskTurn {
     mutating func tell(_ staff: Staff, _ key: String, about ticket: Ticket?, _ extra: [String: String] = [:], via channel: String? = nil) throws {
         var values = ticket.map { self.values(for: $0, locale: staff.locale) } ?? [:]
         values.merge(extra) { $1 }
+        let ticketChannel = ticket.flatMap { $0.channel.isEmpty ? nil : $0.channel }
         try send(templates.render(key, staff.locale, values), to: staff.address,
-                 channel: staff.channel ?? channel ?? ticket?.channel ?? "", ticket: ticket?.ref)
+                 channel: staff.channel ?? channel ?? ticketChannel ?? desk.defaultChannel ?? "", ticket: ticket?.ref)
     }
 
     /// Tells the first responder (and, unless `onlyFirstResponder`, the handler) what happened, skipping
@@ -262,12 +274,13 @@ struct DeskTurn {
         try tx.appendEvent(TicketEvent(ticketRef: ref, at: now, actor: actor, kind: kind, text: text, channel: channel))
     }
 
-    /// Adds a text to the outbox. A non-urgent text to a resident waits out the quiet hours.
+    /// Adds a text to the outbox. A non-urgent text to a resident waits out the quiet hours, unless it
+    /// answers the message they just sent (DESIGN.md: quiet hours hold back only what they did not ask for).
     mutating func send(
         _ text: String, to address: String, channel: String, ticket: String?, resident: Bool = false, urgent: Bool = false
     ) throws {
         var due = now
-        if resident, !urgent, let quiet = policy.quietHours {
+        if resident, !urgent, address != answering, let quiet = policy.quietHours {
             due = quiet.release(now, calendar: calendar)
         }
         try tx.enqueue(OutboundMessage(id: newID(), channel: channel, to: address, text: text, ticketRef: ticket,

@@ -240,7 +240,7 @@ extension DeskTurn {
             }
             try tell(staff, "staff.checked_in", about: nil, [
                 "count": String(open),
-                "handover": handover.map { "\(name($0.staffID)): \($0.text)" } ?? "-",
+                "handover": handover.map { templates.render("staff.handover_line", staff.locale, ["staff": name($0.staffID), "text": $0.text]) } ?? "-",
             ], via: channel)
 
         case .checkOut:

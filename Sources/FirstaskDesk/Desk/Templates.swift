@@ -31,7 +31,7 @@ public struct Templates: Sendable, Equatable {
             "staff.confirm_callback", "staff.confirm_transfer", "staff.confirm_escalate", "staff.confirm_handover",
             "staff.written_reply_needed", "staff.nobody_to_transfer", "staff.ticket_closed", "staff.help",
             "staff.not_allowed", "staff.no_such_ticket", "staff.mine", "staff.mine_line", "staff.mine_none", "staff.duty",
-            "staff.duty_line", "staff.checked_in", "staff.checked_out", "staff.patrol_logged", "staff.patrol_ticket",
+            "staff.duty_line", "staff.checked_in", "staff.handover_line", "staff.checked_out", "staff.patrol_logged", "staff.patrol_ticket",
             "time.format", "list.separator", "role.first_responder", "role.handler", "action.confirmed", "action.written_reply",
         ] + Category.allCases.map { "category.\($0.rawValue)" }
         + Department.allCases.map { "department.\($0.rawValue)" }
