@@ -273,18 +273,22 @@ struct DeskFlowTests {
         #expect(reply.contains("T0001") && !reply.contains("T0002"))
     }
 
-    @Test("a non-urgent text to a resident waits out quiet hours; an emergency goes at once")
+    @Test("quiet hours hold staff updates to residents, never the answer to what they just sent, never an emergency")
     func quietHoursHoldResidentTexts() async throws {
         var policy = DeskPolicy()
         policy.quietHours = QuietHours(start: 22 * 60, end: 7 * 60 + 30)
         let night = ISO8601DateFormatter().date(from: "2026-12-01T23:00:00+08:00")!
         var desk = try await DeskHarness(now: night, policy: policy)
         _ = try await desk.receive("3栋2单元501客厅的灯不亮了", from: resident)
+        let handler = try await desk.ticket("T0001").handler
+        _ = try await desk.receive("T0001 明早8点电工上门", from: desk.phone(handler))
         _ = try await desk.receive("5栋2单元302厨房着火了，好大的烟", from: neighbour)
+        _ = try await desk.receive("接单 T0002", from: desk.phone(try await desk.ticket("T0002").handler))
         let rows = try await desk.store.outbound(status: nil)
         let morning = ISO8601DateFormatter().date(from: "2026-12-02T07:30:00+08:00")!
-        #expect(rows.first { $0.to == resident }?.nextAttemptAt == morning)
-        #expect(rows.first { $0.to == neighbour }?.nextAttemptAt == night)
+        let toResident = rows.filter { $0.to == resident }
+        #expect(toResident.map(\.nextAttemptAt) == [night, morning])  // the acknowledgement now, the staff reply at 07:30
+        #expect(rows.filter { $0.to == neighbour }.allSatisfy { $0.nextAttemptAt == night })
         #expect(rows.filter { $0.to != resident && $0.to != neighbour }.allSatisfy { $0.nextAttemptAt == night })
     }
 
