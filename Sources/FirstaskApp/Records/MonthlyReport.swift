@@ -55,6 +55,10 @@ public struct MonthlyReport: Sendable {
     public struct DeadlineRate: Sendable, Equatable {
         public var met: Int
         public var decided: Int
+        public init(met: Int, decided: Int) {
+            self.met = met
+            self.decided = decided
+        }
         public var rate: Double? { decided == 0 ? nil : Double(met) / Double(decided) }
     }
 
