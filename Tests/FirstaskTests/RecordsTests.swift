@@ -430,7 +430,7 @@ struct RecordsCommandTests {
         #expect(missing.output.contains("no ticket T9999"))
 
         let listed = try await run(["tickets", "list", "--status", "closed", "--config", config])
-        #expect(listed.status == 0 && listed.output.contains("T0042  closed"))
+        #expect(listed.status == 0 && listed.output.contains("T0042  closed  "))
 
         let out = folder + "/reports"
         let report = try await run(["report", "monthly", "--month", "2026-11", "--config", config, "--output", out])

@@ -66,7 +66,9 @@ struct ReportMonthly: AsyncParsableCommand {
         guard let output else {
             switch format {
             case .markdown: try RecordsContext.emit(rendering.markdown(report), to: nil)
-            case .csv: try RecordsContext.emit(rendering.summaryCSV(report) + rendering.callbacksCSV(report), to: nil)
+            case .csv:
+                let callbacks = RecordFormat.csvRow(["# callbacks", rendering.callbackTable(report).title]) + rendering.callbacksCSV(report)
+                try RecordsContext.emit(rendering.summaryCSV(report) + callbacks, to: nil)
             case .html: try RecordsContext.emit(rendering.html(report), to: nil)
             }
             return
@@ -78,8 +80,9 @@ struct ReportMonthly: AsyncParsableCommand {
         }
         let base = URL(fileURLWithPath: output).appendingPathComponent("report-\(period)").path
         let files = [
-            (base + ".md", rendering.markdown(report)), (base + ".csv", rendering.summaryCSV(report)),
-            (base + "-callbacks.csv", rendering.callbacksCSV(report)), (base + ".html", rendering.html(report)),
+            // The CSV files start with a byte-order mark: without it Excel reads UTF-8 Chinese as GBK mojibake.
+            (base + ".md", rendering.markdown(report)), (base + ".csv", "\u{FEFF}" + rendering.summaryCSV(report)),
+            (base + "-callbacks.csv", "\u{FEFF}" + rendering.callbacksCSV(report)), (base + ".html", rendering.html(report)),
         ]
         for (path, text) in files {
             try RecordsContext.emit(text, to: path)

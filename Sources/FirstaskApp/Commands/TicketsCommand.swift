@@ -82,7 +82,8 @@ enum TicketListing {
             let words1 = ticket.text.split(whereSeparator: \.isNewline).joined(separator: " ")
             let excerpt = words1.count > 40 ? String(words1.prefix(39)) + "…" : words1
             let responder = roster.member(id: ticket.firstResponder)?.name ?? ticket.firstResponder
-            return [ticket.ref, ticket.status.rawValue, RecordFormat.time(ticket.createdAt, roster.timeZone),
+            return [ticket.ref, ticket.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0),
+                    RecordFormat.time(ticket.createdAt, roster.timeZone),
                     words.severity(ticket.severity), words.category(ticket.category), RecordFormat.place(ticket.location),
                     responder, excerpt].joined(separator: "  ") + "\n"
         }.joined()

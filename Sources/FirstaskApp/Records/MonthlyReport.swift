@@ -152,6 +152,8 @@ public struct MonthlyReport: Sendable {
     public var repeatedPlaces: [RepeatedPlace]
     public var patrol: PatrolSummary
     public var callbacks: [Callback]
+    /// Names of the staff on the roster by id, for the duty log lines.
+    public var staffNames: [String: String]
     public var callbackSample: Double
     public var seed: UInt64
 
@@ -234,6 +236,7 @@ public struct MonthlyReport: Sendable {
             repeatedPlaces: repeatedPlaces(tickets),
             patrol: patrolSummary(dutyLog.filter { month.contains($0.at) }),
             callbacks: callbackList(entries, roster: roster, sample: callbackSample, seed: seed),
+            staffNames: Dictionary(roster.staff.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }),
             callbackSample: callbackSample, seed: seed)
     }
 

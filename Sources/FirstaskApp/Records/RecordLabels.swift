@@ -172,7 +172,7 @@ public struct RecordLabels: Sendable {
         "report.rated": ("Rated", "评分数", "評分數"),
         "report.mean_rating": ("Mean rating", "平均评分", "平均評分"),
         "report.rating": ("Rating", "评分", "評分"),
-        "report.reopen_rate": ("Reopened", "重开率", "重開率"),
+        "report.reopen_rate": ("Reopen rate", "重开率", "重開率"),
         "report.reopened": ("Reopened", "重开", "重開"),
         "report.responders": ("By first responder", "首问责任人统计", "首問責任人統計"),
         "report.staff": ("First responder", "首问责任人", "首問責任人"),
