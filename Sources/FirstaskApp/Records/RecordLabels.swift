@@ -201,7 +201,7 @@ public struct RecordLabels: Sendable {
         "report.callbacks": ("Callback list (回访)", "回访名单", "回訪名單"),
         "report.callbacks_note": ("Contacts are shown in full: staff call these residents back.",
                                   "联系方式完整显示，供回访使用，请勿外传。", "聯絡方式完整顯示，供回訪使用，請勿外傳。"),
-        "report.sample_note": ("plus a sample of {percent} of the other closed tickets (seed {seed})",
+        "report.sample_note": ("Also drawn: {percent} of the other closed tickets (seed {seed}).",
                                "另按 {percent} 比例抽取其他已办结工单（种子 {seed}）", "另按 {percent} 比例抽取其他已辦結工單（種子 {seed}）"),
         "report.contact": ("Contact", "联系方式", "聯絡方式"),
         "report.why": ("Why", "回访原因", "回訪原因"),
