@@ -399,6 +399,43 @@ struct TicketRecordTests {
     }
 }
 
+@Suite("Records: every locale")
+struct RecordLocaleTests {
+    @Test("no label key shows through untranslated in any locale, for every event kind, flag and reason")
+    func everyLabelTranslated() {
+        var (ticket, events) = TicketRecordTests.conversation()
+        ticket.flags = Set(Ticket.Flag.allCases)
+        ticket.source = .written
+        ticket.register = "SW-2026-011"
+        ticket.writtenReplyAt = RecordsFixture.date("2026-11-05T02:00:00Z")
+        ticket.conductSubject = "wu_hao"
+        let kinds: [TicketEvent.Kind] = [.opened, .residentMessage, .assigned, .accepted, .staffReply, .note, .resolved, .closed,
+                                         .repeatReport, .question, .clarified, .promised, .transferred, .escalated, .reminded,
+                                         .flagged, .paged, .confirmed, .reopened, .callback, .writtenReply]
+        events += kinds.map { TicketEvent(ticketRef: "T0042", at: RecordsFixture.date("2026-11-04T02:00:00Z"), actor: "system", kind: $0, text: "x") }
+        let record = TicketRecord.build(ticket: ticket, events: events, roster: RecordsFixture.roster,
+                                        asOf: RecordsFixture.date("2026-11-06T00:00:00Z"))
+        var tickets = MonthlyReportTests.november()
+        tickets[0].severity = .emergency
+        let log = [DutyLogEntry(at: RecordsFixture.date("2026-11-02T03:00:00Z"), staffID: "wu_hao", kind: .patrol, place: "水泵房",
+                                text: "漏水", abnormal: true, ticketRef: "T0007")]
+        let report = RecordsFixture.report(tickets, dutyLog: log, sample: 1)
+        for locale in ReplyLocale.allCases {
+            let vocabulary = RecordsFixture.vocabulary(locale)
+            let rendering = TicketRecordRendering(vocabulary: vocabulary)
+            let monthly = MonthlyReportRendering(vocabulary: vocabulary)
+            for output in [rendering.text(record), rendering.html(record), monthly.markdown(report), monthly.html(report)] {
+                for prefix in ["record.", "report.", "kind.", "flag.", "reason.", "status.", "source.", "intent.", "close.", "outcome.",
+                               "deadline.", "actor.", "category.", "department.", "severity."] {
+                    #expect(!output.contains(prefix), "\(locale.rawValue): \(prefix)")
+                }
+            }
+        }
+        let text = TicketRecordRendering(vocabulary: RecordsFixture.vocabulary()).text(record)
+        #expect(text.contains("SW-2026-011") && text.contains("书面答复") && text.contains("被投诉人"))
+    }
+}
+
 @Suite("Records: commands on a SQLite store")
 struct RecordsCommandTests {
     @Test("tickets show prints the record, exits 1 for an unknown ref; report monthly writes every format")
