@@ -459,6 +459,7 @@ struct ConversationStaffTests {
             try await c.staff("zhang_wei", "承诺 T0001 18:00 等配件")
             c.expectReply(to: zhResident, containing: "T0001", "12月1日 18:00", "等配件")
             c.expectReply(to: "zhang_wei", containing: "T0001", "18:00")
+            c.expectNoReply(to: "zhang_wei", containing: "承诺答复时间：")  // not the usage text
             #expect(try await c.require("T0001").promisedReplyAt == utc("2026-12-01T10:00:00Z"))
 
             try await c.staff("zhang_wei", "备注 T0001 已关总阀")
@@ -529,6 +530,83 @@ struct ConversationStaffTests {
             try await c.staff("emma_wong", "callback T0001 resident happy with the repair")
             c.expectReply(to: "emma_wong", containing: "The callback result is recorded on ticket T0001")
             #expect(try await c.events("T0001").contains { $0.kind == .callback && $0.text == "resident happy with the repair" })
+        }
+    }
+
+    @Test("every documented form of promise sets the promised reply time and tells the resident", arguments: [
+        ("承诺 T0001 18:00", "2026-12-01T10:00:00Z"),
+        ("承诺 T0001 18：30", "2026-12-01T10:30:00Z"),
+        ("承诺 T0001 18点", "2026-12-01T10:00:00Z"),
+        ("承诺 T0001 2小时", "2026-12-01T04:00:00Z"),
+        ("预计 T0001 30分钟", "2026-12-01T02:30:00Z"),
+        ("承诺 T0001 明天 10:00", "2026-12-02T02:00:00Z"),
+        ("promise T1 2h", "2026-12-01T04:00:00Z"),
+        ("promise T0001 30m", "2026-12-01T02:30:00Z"),
+        ("promise T0001 18:00", "2026-12-01T10:00:00Z"),
+        ("eta T0001 tomorrow 10:00", "2026-12-02T02:00:00Z"),
+        ("T0001 promise 9:00", "2026-12-02T01:00:00Z"),  // 09:00 has passed today: tomorrow
+    ])
+    func promiseForms(command: String, due: String) async throws {
+        try await Conversation.run { c in
+            try await c.resident(zhResident, "3栋2单元501厨房水管漏水")
+            try await c.staff("zhang_wei", command)
+            #expect(try await c.require("T0001").promisedReplyAt == utc(due), "\(command)")
+            c.expectReply(to: zhResident, containing: "【工单T0001】张伟将在")
+            #expect(try await c.events("T0001").contains { $0.kind == .promised }, "\(command)")
+        }
+    }
+
+    @Test("accept in every form: verb first, ref first, glued, synonyms (Chinese and English)", arguments: [
+        "接单 T0001", "T0001 接单", "接单T0001", "受理 t1", "接單 T0001", "accept T0001", "T0001 accept", "ACK T1", "ok T0001",
+        "接单：T0001", "接单\u{3000}Ｔ０００１",
+    ])
+    func acceptForms(command: String) async throws {
+        try await Conversation.run { c in
+            try await c.resident(zhResident, "3栋2单元501厨房水管漏水")
+            try await c.staff("zhang_wei", command)
+            #expect(try await c.require("T0001").status == .accepted, "\(command)")
+            c.expectReply(to: zhResident, containing: "已受理工单T0001")
+        }
+    }
+
+    @Test("commands on a closed ticket are refused politely; a resident naming their own closed ticket is told it is closed")
+    func closedTicket() async throws {
+        try await Conversation.run { c in
+            try await c.resident(zhResident, "3栋2单元501厨房水管漏水")
+            try await c.staff("zhang_wei", "完成 T0001 已更换水管接头")
+            try await c.resident(zhResident, "解决了 5")
+            #expect(try await c.require("T0001").status == .closed)
+
+            try await c.staff("zhang_wei", "T0001 回复 还有问题吗")
+            c.expectReply(to: "zhang_wei", containing: "工单T0001已办结")
+            c.expectSilence(to: zhResident)
+            try await c.staff("zhang_wei", "done T0001 again")
+            c.expectReply(to: "zhang_wei", containing: "T0001")
+            #expect(try await c.require("T0001").status == .closed)
+            // Notes are still allowed on a closed ticket.
+            try await c.staff("zhang_wei", "备注 T0001 住户很满意")
+            c.expectReply(to: "zhang_wei", containing: "备注已记入工单T0001")
+
+            try await c.resident(zhResident, "T0001 怎么样了")
+            c.expectReply(to: zhResident, containing: "工单T0001", "已办结")
+            #expect(try await c.tickets().count == 1)
+        }
+    }
+
+    @Test("a third hand-on is buck-passing even between new departments; both heads are told")
+    func tooManyTransfers() async throws {
+        try await Conversation.run { c in
+            try await c.resident(enResident, "The corridor light outside Flat 1203, Block 2 is broken")
+            try await c.staff("zhang_wei", "transfer T0001 security check the door")
+            try await c.staff("wu_hao", "transfer T0001 cleaning cobwebs")
+            #expect(try await c.require("T0001").flags.contains(.buckPassing) == false)
+            try await c.staff("he_xia", "transfer T0001 service ask the resident")
+            let ticket = try await c.require("T0001")
+            #expect(ticket.transferCount == 3)
+            #expect(ticket.flags.contains(.buckPassing))
+            #expect(ticket.firstResponder == "wang_fang")
+            #expect(ticket.department == .service)
+            c.expectReply(to: "chen_jing", containing: "【推诿预警】", "T0001")
         }
     }
 
@@ -665,6 +743,38 @@ struct ConversationStaffTests {
             try await c.staff("zhang_wei", "done T0001 sealed the pipe joint")
             #expect(try await c.require("T0001").status == .closed)
             c.expectReply(to: "emma_wong", containing: "T0001")
+        }
+    }
+
+    @Test("with check-in required, a missed check-in alerts the head and tickets go around the absent staff member until they check in")
+    func missedCheckIn() async throws {
+        let policy = DeskPolicy(checkInRequired: true)
+        // 20:20 in Shanghai: the night shift began at 20:00; the 15-minute grace has passed.
+        try await Conversation.run(at: utc("2026-12-01T12:20:00Z"), policy: policy) { c in
+            try await c.staff("liu_yang", "上班")
+            try await c.staff("zhou_bo", "签到")
+            try await c.advance(by: 0)
+            c.expectReply(to: "zhao_gang", containing: "【未签到】", "李强")
+            c.expectSilence(to: "li_qiang")
+            let log = try await c.rig.gateway.store.dutyLog(from: Conversation.morning, to: utc("2026-12-02T00:00:00Z"))
+            #expect(log.filter { $0.kind == .missedCheckIn }.map(\.staffID) == ["li_qiang"])
+            // Alerted once only.
+            try await c.advance(by: 60)
+            c.expectSilence(to: "zhao_gang")
+
+            try await c.resident(zhResident, "3栋2单元501厨房水管漏水")
+            var ticket = try await c.require("T0001")
+            #expect(ticket.firstResponder == "liu_yang")
+            #expect(ticket.handler == "zhao_gang")
+            #expect(ticket.flags.contains(.nobodyOnDuty))
+            c.expectReply(to: "zhao_gang", containing: "T0001")
+            c.expectSilence(to: "li_qiang")
+
+            try await c.staff("li_qiang", "上班")
+            c.expectReply(to: "li_qiang", containing: "已签到")
+            try await c.resident(zhNeighbour, "5栋2单元302卫生间水管漏水")
+            ticket = try await c.require("T0002")
+            #expect(ticket.handler == "li_qiang")
         }
     }
 
