@@ -27,19 +27,20 @@ public final class Conversation: @unchecked Sendable {
         self.roster = roster
     }
 
-    /// Runs `body` against a fresh gateway (temporary SQLite, shipped prompts and roster) at `start`.
+    /// Runs `body` against a fresh gateway (temporary SQLite, shipped prompts, the shipped roster unless
+    /// `rosterPath` names another) at `start`.
     public static func run(
-        at start: Date = Conversation.morning, policy: DeskPolicy = DeskPolicy(),
+        at start: Date = Conversation.morning, policy: DeskPolicy = DeskPolicy(), roster rosterPath: String = RepositoryFiles.roster,
         _ body: @Sendable (Conversation) async throws -> Void
     ) async throws {
         let folder = try RepositoryFiles.temporaryFolder("convo")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var options = LoopbackRig.Options(folder: folder, promptsPath: RepositoryFiles.prompts, rosterPath: RepositoryFiles.roster)
+        var options = LoopbackRig.Options(folder: folder, promptsPath: RepositoryFiles.prompts, rosterPath: rosterPath)
         options.adminServer = false
         let clock = FakeClock(start)
         options.clock = clock
         options.deskPolicy = policy
-        let roster = try RosterFile.load(path: RepositoryFiles.roster)
+        let roster = try RosterFile.load(path: rosterPath)
         var logger = Logger(label: "firstask.conversation")
         logger.logLevel = .critical
         try await LoopbackRig.with(options, logger: logger) { rig in

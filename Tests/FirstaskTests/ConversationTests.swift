@@ -749,12 +749,14 @@ struct ConversationStaffTests {
     @Test("with check-in required, a missed check-in alerts the head and tickets go around the absent staff member until they check in")
     func missedCheckIn() async throws {
         let policy = DeskPolicy(checkInRequired: true)
-        // 20:20 in Shanghai: the night shift began at 20:00; the 15-minute grace has passed.
-        try await Conversation.run(at: utc("2026-12-01T12:20:00Z"), policy: policy) { c in
+        // 20:10 in Shanghai: the night shift began at 20:00, within the 15-minute grace.
+        try await Conversation.run(at: utc("2026-12-01T12:10:00Z"), policy: policy) { c in
             try await c.staff("liu_yang", "上班")
             try await c.staff("zhou_bo", "签到")
-            try await c.advance(by: 0)
+            try await c.advance(by: 10 * 60)  // 20:20: the grace has passed
             c.expectReply(to: "zhao_gang", containing: "【未签到】", "李强")
+            let dead = try await c.rig.gateway.store.outbound(status: .dead)
+            #expect(dead.isEmpty, "dead-lettered: \(dead.map { "\($0.to) \($0.lastError ?? "")" })")
             c.expectSilence(to: "li_qiang")
             let log = try await c.rig.gateway.store.dutyLog(from: Conversation.morning, to: utc("2026-12-02T00:00:00Z"))
             #expect(log.filter { $0.kind == .missedCheckIn }.map(\.staffID) == ["li_qiang"])
@@ -941,6 +943,40 @@ struct ConversationFirstAskTests {
         }
     }
 
+    @Test("an emergency pages every on-duty member of the department and of the control room, and for fire every security guard on duty")
+    func emergencyPagesEveryone() async throws {
+        // The shipped roster has one person per front-line department by day; this one doubles the day shift.
+        let folder = try RepositoryFiles.temporaryFolder("convo-roster")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let roster = try String(contentsOfFile: RepositoryFiles.roster, encoding: .utf8) + """
+              - {staff: li_qiang,  from: "08:00", to: "20:00"}
+              - {staff: zhou_bo,   from: "08:00", to: "20:00"}
+              - {staff: zheng_kai, from: "06:00", to: "18:00"}
+
+            """
+        let path = folder + "/roster.yaml"
+        try roster.write(toFile: path, atomically: true, encoding: .utf8)
+        try await Conversation.run(roster: path) { c in
+            try await c.resident(zhResident, "2号楼电梯困人了，有人被关在里面")
+            var ticket = try await c.require("T0001")
+            #expect(["zhang_wei", "li_qiang"].contains(ticket.handler))
+            let otherEngineer = ticket.handler == "zhang_wei" ? "li_qiang" : "zhang_wei"
+            c.expectReply(to: otherEngineer, containing: "【紧急】", "T0001")
+            c.expectReply(to: "sun_li", containing: "【紧急】", "T0001")
+            c.expectReply(to: "zhou_bo", containing: "【紧急】", "T0001")
+            c.expectSilence(to: "wu_hao")
+            c.expectSilence(to: "zheng_kai")
+            #expect(Set(ticket.helpers) == [otherEngineer, "sun_li", "zhou_bo"])
+
+            try await c.resident(enResident, "Fire! Smoke coming from Flat 1203 Block 2")
+            ticket = try await c.require("T0002")
+            c.expectReply(to: "wu_hao", containing: "T0002")
+            c.expectReply(to: "zheng_kai", containing: "T0002")
+            let controlRoom = ["sun_li", "zhou_bo"].filter { $0 != ticket.handler }
+            for staff in controlRoom { c.expectReply(to: staff, containing: "【紧急】", "T0002") }
+        }
+    }
+
     @Test("SLA: a missed first response reminds handler and first responder, then the head, then leadership (Chinese staff)")
     func slaLadder() async throws {
         try await Conversation.run { c in
@@ -1055,7 +1091,8 @@ struct ConversationWrittenTests {
             try await c.staff(ticket.handler, "done T0001 sealed the roof")
             c.expectReply(to: ticket.handler, containing: "T0001", "SM-2026-032")
             #expect(try await c.require("T0001").status.isOpen)
-            #expect(try await c.rig.gateway.store.outbound(status: .dead).isEmpty, "texts about the written complaint were dead-lettered")
+            let dead = try await c.rig.gateway.store.outbound(status: .dead)
+            #expect(dead.isEmpty, "texts about the written complaint were dead-lettered: \(dead.map { "\($0.to) \($0.lastError ?? "")" })")
         }
     }
 }
