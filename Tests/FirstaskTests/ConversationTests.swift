@@ -359,6 +359,11 @@ struct ConversationResidentTests {
             ticket = try await c.require("T0002")
             #expect(ticket.status == .closed)
             #expect(ticket.closeReason == .acknowledged)
+            // Praise naming a staff member reaches them.
+            try await c.resident(zhNeighbour, "感谢保安吴浩昨晚帮我找到了钥匙，服务很好")
+            c.expectReply(to: zhNeighbour, containing: "谢谢您的肯定", "T0003")
+            c.expectReply(to: "wu_hao", containing: "【表扬】", "T0003")
+            #expect(try await c.require("T0003").status == .closed)
             // Nothing to work: no clocks run on praise.
             try await c.advance(by: 5 * 3600)
             #expect(c.last.isEmpty)
@@ -607,6 +612,23 @@ struct ConversationStaffTests {
             #expect(ticket.firstResponder == "wang_fang")
             #expect(ticket.department == .service)
             c.expectReply(to: "chen_jing", containing: "【推诿预警】", "T0001")
+        }
+    }
+
+    @Test("a head escalating reports to leadership; a head may work a ticket of their department")
+    func headEscalates() async throws {
+        try await Conversation.run { c in
+            try await c.resident(zhResident, "3栋2单元501厨房水管漏水")
+            try await c.staff("zhang_wei", "上报 T0001 需要更换主管道")
+            c.expectReply(to: "zhao_gang", containing: "【上报】", "T0001")
+            c.expectSilence(to: "lin_guo")
+            try await c.staff("zhao_gang", "上报 T0001 需要公司批准维修费用")
+            c.expectReply(to: "lin_guo", containing: "【上报】", "赵刚", "T0001", "需要公司批准维修费用")
+            c.expectReply(to: "zhao_gang", containing: "工单T0001已上报")
+            c.expectReply(to: "wang_fang", containing: "T0001")
+            #expect(try await c.require("T0001").escalations[.resolution] == 3)
+            try await c.staff("zhao_gang", "T0001 回复 公司已批准，明天更换主管道")
+            c.expectReply(to: zhResident, containing: "【工单T0001】赵刚：公司已批准，明天更换主管道")
         }
     }
 
