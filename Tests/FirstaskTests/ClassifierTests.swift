@@ -317,8 +317,8 @@ struct ClassifierTests {
         let total = Double(rows.count)
         // Floors: the figures reached with this rules file minus a small margin (see the classifier
         // report). Raise them when the rules improve; never lower them to make a change pass.
-        #expect(Double(category) / total >= 0.95, "category \(category)/\(rows.count)")
-        #expect(Double(intent) / total >= 0.91, "intent \(intent)/\(rows.count)")
+        #expect(Double(category) / total >= 0.96, "category \(category)/\(rows.count)")
+        #expect(Double(intent) / total >= 0.93, "intent \(intent)/\(rows.count)")
         #expect(Double(severity) / total >= 0.97, "severity \(severity)/\(rows.count)")
         #expect(Double(location) / total >= 0.97, "location \(location)/\(rows.count)")
         #expect(Double(emergenciesFound) / Double(emergencies) >= 0.95, "emergency recall \(emergenciesFound)/\(emergencies)")
@@ -330,10 +330,14 @@ struct ClassifierTests {
     /// honest estimate for unseen messages. Floors are the figures reached minus a small margin: raise them
     /// when the rules improve, never lower them to make a change pass.
     @Test("accuracy on the held-out corpora stays above its floors", arguments: [
-        HeldOutFloors(file: "heldout.jsonl", rows: 204, category: 0.95, intent: 0.93, severity: 0.97, location: 0.98,
-                      emergencyRecall: 0.95, emergencyPrecision: 0.9, majorRecall: 0.95),
-        HeldOutFloors(file: "heldout-b.jsonl", rows: 98, category: 0.80, intent: 0.80, severity: 0.85, location: 0.95,
-                      emergencyRecall: 0.8, emergencyPrecision: 0.8, majorRecall: 0.75),
+        // Reached: category 98.0%, intent 96.1%, severity 99.5%, location 100%, emergencies 21/21 (21 verdicts),
+        // major 27/27.
+        HeldOutFloors(file: "heldout.jsonl", rows: 204, category: 0.96, intent: 0.94, severity: 0.97, location: 0.98,
+                      emergencyRecall: 0.95, emergencyPrecision: 0.9, majorRecall: 0.92),
+        // Reached: category 89.8%, intent 86.7%, severity 98.0%, location 100%, emergencies 9/9 (10 verdicts),
+        // major 11/12.
+        HeldOutFloors(file: "heldout-b.jsonl", rows: 98, category: 0.87, intent: 0.84, severity: 0.95, location: 0.97,
+                      emergencyRecall: 0.88, emergencyPrecision: 0.8, majorRecall: 0.8),
     ])
     func heldOutCorpusAccuracy(floors: HeldOutFloors) throws {
         let rows = try ClassifierFiles.corpus(floors.file)
