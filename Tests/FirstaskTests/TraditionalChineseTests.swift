@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FirstaskClassifier
 
@@ -65,6 +66,24 @@ struct TraditionalChineseTests {
             guard let scalar = Unicode.Scalar(value) else { continue }
             #expect(TraditionalChinese.simplified(scalar)?.value == expected[value])
         }
+    }
+
+    @Test("reply locale detection follows the dev corpus's zh-Hans and zh-Hant labels")
+    func localeOnDevCorpus() throws {
+        // Compatibility ideographs map onto everyday characters (U+F9BA → 了); counting those targets as
+        // simplified-only once turned six traditional messages simplified.
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/dev.jsonl")
+        var wrong: [String] = []
+        var checked = 0
+        for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") {
+            let row = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard let lang = row["lang"] as? String, lang == "zh-Hans" || lang == "zh-Hant",
+                  let text = row["text"] as? String else { continue }
+            checked += 1
+            if ReplyLocale.detect(text).rawValue != lang { wrong.append(text) }
+        }
+        #expect(checked == 300)
+        #expect(wrong.isEmpty, "\(wrong)")
     }
 
     @Test("the normaliser applies the table, and reply locale detection still tells the scripts apart")

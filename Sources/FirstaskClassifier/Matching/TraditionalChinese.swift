@@ -79,16 +79,22 @@ enum TraditionalChinese {
         return low < supplementaryKeys.count && supplementaryKeys[low] == value ? supplementaryValues[low] : 0
     }
 
+    /// The pairs that tell the scripts apart. Compatibility ideographs (U+F900…, U+2F800…) are legacy
+    /// encodings of ordinary characters (U+F9BA is 了): they say nothing about traditional or simplified.
+    private static let scriptPairs = entries.filter {
+        !(0xF900...0xFAFF).contains($0.traditional) && !(0x2F800...0x2FA1F).contains($0.traditional)
+    }
+
     private static let traditionalOnly: Set<UInt32> = {
-        let simplifiedForms = Set(entries.map(\.simplified))
-        var set = Set(entries.map(\.traditional).filter { !simplifiedForms.contains($0) })
+        let simplifiedForms = Set(scriptPairs.map(\.simplified))
+        var set = Set(scriptPairs.map(\.traditional).filter { !simplifiedForms.contains($0) })
         set.formUnion(cantonese.unicodeScalars.map(\.value))
         return set
     }()
 
     private static let simplifiedOnly: Set<UInt32> = {
-        let traditionalForms = Set(entries.map(\.traditional))
-        return Set(entries.map(\.simplified).filter { !traditionalForms.contains($0) })
+        let traditionalForms = Set(scriptPairs.map(\.traditional))
+        return Set(scriptPairs.map(\.simplified).filter { !traditionalForms.contains($0) })
     }()
 
     /// Cantonese-only characters; they have no simplified form but mark a Hong Kong writer.
