@@ -634,7 +634,8 @@ def pad(flat: str) -> str:
 
 NB = r"(?<![0-9a-z])"          # not glued to a preceding letter or digit
 NA = r"(?![0-9a-z])"           # not glued to a following letter or digit
-NUM = rf"([0-9]+|[{CN}]+)"
+# Digits must not continue a word; Chinese numerals may follow anything (LocationScanner does the same).
+NUM = rf"((?<![0-9a-z])[0-9]+|[{CN}]+)"
 SEP = r"[ #(:.]{0,3}"
 
 # Each pattern yields parts: (kind, value) in the order they appear. Kinds: building, unit, floor, room, flat.
@@ -646,14 +647,14 @@ LOCATION_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], list[tuple[str, s
     (re.compile(rf"{NB}([0-9]{{1,3}})f-([0-9]{{1,2}}){NA}"), lambda m: [("room", m[1] + pad(m[2]))]),
     (re.compile(rf"{NB}([1-9][0-9]{{0,2}})([a-eg]){NA}"), lambda m: [("room", m[1] + m[2].upper())]),
     # 一栋楼, 整座楼 count buildings rather than name one (a Chinese numeral before 栋/座 and 楼).
-    (re.compile(rf"(?:{NB}([0-9]+|[{CN}]+(?![栋幢座]楼))|{NB}([a-z])) ?(号楼|栋|幢|座)"),
+    (re.compile(rf"(?:((?<![0-9a-z])[0-9]+|[{CN}]+(?![栋幢座]楼))|{NB}([a-z])) ?(号楼|栋|幢|座)"),
      lambda m: [("building_or_unit" if m[3] == "座" else "building", cn_number(m[1]) if m[1] else m[2].upper())]),
-    (re.compile(rf"{NB}{NUM} ?单元"), lambda m: [("unit", cn_number(m[1]))]),
+    (re.compile(rf"{NUM} ?单元"), lambda m: [("unit", cn_number(m[1]))]),
     (re.compile(rf"{NB}([0-9]{{1,2}}) ?[门梯翼]"), lambda m: [("unit", m[1])]),
-    (re.compile(rf"{NB}{NUM} ?[楼层] *之([0-9]{{1,2}}){NA}"), lambda m: [("room", cn_number(m[1]) + pad(m[2]))]),
-    (re.compile(rf"{NB}{NUM} ?[楼层] *([a-z])(?![0-9a-z])室?"), lambda m: [("room", cn_number(m[1]) + m[2].upper())]),
-    (re.compile(rf"{NB}{NUM} ?[楼层] *([0-9]{{1,2}})室"), lambda m: [("room", cn_number(m[1]) + pad(m[2]))]),
-    (re.compile(rf"{NB}{NUM} ?[楼层]"), lambda m: [("floor", cn_number(m[1]))]),
+    (re.compile(rf"{NUM} ?[楼层] *之([0-9]{{1,2}}){NA}"), lambda m: [("room", cn_number(m[1]) + pad(m[2]))]),
+    (re.compile(rf"{NUM} ?[楼层] *([a-z])(?![0-9a-z])室?"), lambda m: [("room", cn_number(m[1]) + m[2].upper())]),
+    (re.compile(rf"{NUM} ?[楼层] *([0-9]{{1,2}})室"), lambda m: [("room", cn_number(m[1]) + pad(m[2]))]),
+    (re.compile(rf"{NUM} ?[楼层]"), lambda m: [("floor", cn_number(m[1]))]),
     (re.compile(rf"{NB}([0-9]+) ?/f{NA}"), lambda m: [("floor", m[1])]),
     (re.compile(rf"{NB}([1-9][0-9]*) ?(?:室|号房)"), lambda m: [("room", m[1])]),
     (re.compile(rf"{NB}(?:block|blk|tower|twr)(?![a-z]){SEP}([1-9][0-9]{{0,2}}|[a-z]){NA}"),
