@@ -51,5 +51,18 @@ rate() { echo "$1" | sed -n 's/^throughput: \([0-9.]*\) messages\/s.*/\1/p'; }
 swift_rate=$(rate "$swift_out")
 python_rate=$(rate "$python_out")
 awk -v s="$swift_rate" -v p="$python_rate" 'BEGIN {
-    printf "Swift %.0f messages/s, Python %.0f messages/s: Swift is %.1f× faster\n", s, p, s / p
+    printf "Swift %.0f messages/s, Python %.0f messages/s: ratio Swift/Python %.2f (%s is %.1f× faster)\n",
+        s, p, s / p, s >= p ? "Swift" : "Python", s >= p ? s / p : p / s
 }'
+
+# Same work on both sides: compare the full verdicts (labels, location, confidence, fired rules).
+swift_json=$(mktemp) && python_json=$(mktemp)
+trap 'rm -f "$swift_json" "$python_json"' EXIT
+"$firstask" classify --rules "$rules" < "$corpus" > "$swift_json"
+"$python" benchmarks/classify_python.py --rules "$rules" --classify < "$corpus" > "$python_json"
+"$python" - "$swift_json" "$python_json" <<'PY'
+import json, sys
+swift, python = ([json.loads(line) for line in open(path, encoding="utf-8")] for path in sys.argv[1:3])
+same = sum(a == b for a, b in zip(swift, python))
+print(f"agreement: {same}/{len(swift)} messages get the same verdict from both (labels, location, confidence, rules)")
+PY
