@@ -52,7 +52,7 @@ swift_rate=$(rate "$swift_out")
 python_rate=$(rate "$python_out")
 awk -v s="$swift_rate" -v p="$python_rate" 'BEGIN {
     printf "Swift %.0f messages/s, Python %.0f messages/s: ratio Swift/Python %.2f (%s is %.1f× faster)\n",
-        s, p, s / p, s >= p ? "Swift" : "Python", s >= p ? s / p : p / s
+        s, p, s / p, (s >= p ? "Swift" : "Python"), (s >= p ? s / p : p / s)
 }'
 
 # Same work on both sides: compare the full verdicts (labels, location, confidence, fired rules).
