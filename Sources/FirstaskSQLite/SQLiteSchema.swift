@@ -119,6 +119,7 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        SQLiteSchema.registerChannelMigrations(&migrator)
         return migrator
     }
 }

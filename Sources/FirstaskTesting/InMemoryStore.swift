@@ -18,9 +18,14 @@ public final class InMemoryStore: Store {
         var outbox: [OutboundMessage] = []
         var outboxIndex: [String: Int] = [:]
         var roster = Roster.empty
+        /// Channel intake (`InMemoryStore+Channels.swift`): when each message was stored, which were throttled,
+        /// delivery reports by outbox id.
+        var storedAt: [Int64: Date] = [:]
+        var throttled: Set<Int64> = []
+        var reports: [String: DeliveryReport] = [:]
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     public init() {}
 

@@ -1,0 +1,33 @@
+import FirstaskChannels
+import FirstaskCurl
+import FirstaskDesk
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Builds the provider channels (`kannel`, …) of a configuration: what sends, what takes webhooks, and the
+/// services that poll.
+enum ChannelWiring {
+    struct Wired {
+        var sinks: [String: any MessageSink] = [:]
+        var webhooks: [String: any WebhookChannel] = [:]
+        var services: [any Service] = []
+    }
+
+    static func build(
+        _ channels: [ProviderChannelSettings], client: CurlHTTPClient, store: any ChannelStore, intake: Intake, logger: Logger
+    ) async throws -> Wired {
+        var wired = Wired()
+        for settings in channels {
+            var channelLogger = logger
+            channelLogger[metadataKey: "channel"] = "\(settings.id)"
+            switch settings {
+            case let .kannel(kannel):
+                let channel = KannelChannel(settings: kannel, client: client, logger: channelLogger)
+                wired.sinks[kannel.id] = channel
+                wired.webhooks[kannel.id] = channel
+            }
+        }
+        return wired
+    }
+}
