@@ -26,6 +26,10 @@ enum ChannelWiring {
                 let channel = KannelChannel(settings: kannel, client: client, logger: channelLogger)
                 wired.sinks[kannel.id] = channel
                 wired.webhooks[kannel.id] = channel
+            case let .twilio(twilio):
+                let channel = TwilioChannel(settings: twilio, client: client)
+                wired.sinks[twilio.id] = channel
+                wired.webhooks[twilio.id] = channel
             }
         }
         return wired

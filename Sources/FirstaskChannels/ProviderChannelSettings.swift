@@ -1,10 +1,12 @@
 /// Settings of a provider channel (every `channels[]` type but `http-inbox`, which is `HTTPInboxSettings`).
 public enum ProviderChannelSettings: Sendable, Equatable {
     case kannel(KannelSettings)
+    case twilio(TwilioSettings)
 
     public var id: String {
         switch self {
         case let .kannel(settings): settings.id
+        case let .twilio(settings): settings.id
         }
     }
 
@@ -12,6 +14,7 @@ public enum ProviderChannelSettings: Sendable, Equatable {
     public var type: String {
         switch self {
         case .kannel: "kannel"
+        case .twilio: "twilio"
         }
     }
 }

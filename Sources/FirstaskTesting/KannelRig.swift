@@ -314,6 +314,7 @@ public final class KannelRig: Sendable {
 
 public struct KannelRigError: Error, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 

@@ -15,13 +15,14 @@ public struct IntakeSettings: Sendable, Equatable {
 /// Reads the `channels[]` entries of the provider types and the intake options (`flood`, `http.webhook_max_bytes`).
 /// Every key is documented in `deploy/firstask.yaml` and the README's configuration table.
 enum ChannelConfig {
-    static let types = ["http-inbox", "kannel"]
+    static let types = ["http-inbox", "kannel", "twilio"]
 
     /// Keys every channel type takes.
     static let commonKeys: Set<String> = ["id", "type", "rate_per_second", "rate_burst"]
 
     static let keysByType: [String: Set<String>] = [
         "kannel": ["sendsms_url", "username", "password", "from", "smsc", "dlr_url", "secret", "max_parts", "request_timeout"],
+        "twilio": ["account_sid", "auth_token", "from", "messaging_service_sid", "public_url", "api_base", "request_timeout"],
     ]
 
     static var allowedKeys: Set<String> { keysByType.values.reduce(commonKeys) { $0.union($1) } }
@@ -62,6 +63,16 @@ enum ChannelConfig {
                 from: try item.optionalString("from"), smsc: try item.optionalString("smsc"), dlrURL: dlr, secret: secret,
                 maxParts: try item.int("max_parts", default: 10, range: 1...255),
                 requestTimeout: try item.duration("request_timeout") ?? 10))
+        case "twilio":
+            let from = try item.optionalString("from"), service = try item.optionalString("messaging_service_sid")
+            guard from != nil || service != nil else {
+                throw ConfigError(file: item.file, key: item.full("from"), problem: "is missing: set from or messaging_service_sid")
+            }
+            return .twilio(TwilioSettings(
+                id: id, accountSID: try item.string("account_sid"), authToken: try item.string("auth_token"), from: from,
+                messagingServiceSID: service, publicURL: try url(item, "public_url"),
+                apiBase: try item.has("api_base") ? url(item, "api_base") : "https://api.twilio.com",
+                requestTimeout: try item.duration("request_timeout") ?? 15))
         default:
             return nil
         }
