@@ -30,6 +30,18 @@ enum ChannelWiring {
                 let channel = TwilioChannel(settings: twilio, client: client)
                 wired.sinks[twilio.id] = channel
                 wired.webhooks[twilio.id] = channel
+            case let .telegram(telegram):
+                let channel = TelegramChannel(settings: telegram, client: client)
+                wired.sinks[telegram.id] = channel
+                switch telegram.mode {
+                case .webhook:
+                    wired.webhooks[telegram.id] = channel
+                case .polling:
+                    var poller = InboxPoller(source: channel, store: store, deskBell: intake.deskBell, pollInterval: 1,
+                                             longPolls: telegram.pollTimeout > 0, logger: channelLogger)
+                    poller.intake = intake
+                    wired.services.append(poller)
+                }
             }
         }
         return wired

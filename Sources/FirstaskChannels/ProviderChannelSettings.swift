@@ -2,11 +2,13 @@
 public enum ProviderChannelSettings: Sendable, Equatable {
     case kannel(KannelSettings)
     case twilio(TwilioSettings)
+    case telegram(TelegramSettings)
 
     public var id: String {
         switch self {
         case let .kannel(settings): settings.id
         case let .twilio(settings): settings.id
+        case let .telegram(settings): settings.id
         }
     }
 
@@ -15,6 +17,7 @@ public enum ProviderChannelSettings: Sendable, Equatable {
         switch self {
         case .kannel: "kannel"
         case .twilio: "twilio"
+        case .telegram: "telegram"
         }
     }
 }

@@ -15,13 +15,14 @@ public struct IntakeSettings: Sendable, Equatable {
 /// Reads the `channels[]` entries of the provider types and the intake options (`flood`, `http.webhook_max_bytes`).
 /// Every key is documented in `deploy/firstask.yaml` and the README's configuration table.
 enum ChannelConfig {
-    static let types = ["http-inbox", "kannel", "twilio"]
+    static let types = ["http-inbox", "kannel", "twilio", "telegram"]
 
     /// Keys every channel type takes.
     static let commonKeys: Set<String> = ["id", "type", "rate_per_second", "rate_burst"]
 
     static let keysByType: [String: Set<String>] = [
         "kannel": ["sendsms_url", "username", "password", "from", "smsc", "dlr_url", "secret", "max_parts", "request_timeout"],
+        "telegram": ["token", "mode", "poll_timeout", "limit", "webhook_secret", "api_base", "request_timeout"],
         "twilio": ["account_sid", "auth_token", "from", "messaging_service_sid", "public_url", "api_base", "request_timeout"],
     ]
 
@@ -73,6 +74,25 @@ enum ChannelConfig {
                 messagingServiceSID: service, publicURL: try url(item, "public_url"),
                 apiBase: try item.has("api_base") ? url(item, "api_base") : "https://api.twilio.com",
                 requestTimeout: try item.duration("request_timeout") ?? 15))
+        case "telegram":
+            let modeName = try item.optionalString("mode") ?? "polling"
+            guard let mode = TelegramSettings.Mode(rawValue: modeName) else {
+                throw ConfigError(file: item.file, key: item.full("mode"), problem: "must be polling or webhook")
+            }
+            let secret = try item.optionalString("webhook_secret")
+            if mode == .webhook {
+                guard let secret, (1...256).contains(secret.count),
+                      secret.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+                else {
+                    throw ConfigError(file: item.file, key: item.full("webhook_secret"),
+                                      problem: "is required in webhook mode: 1-256 of A-Z a-z 0-9 _ -")
+                }
+            }
+            return .telegram(TelegramSettings(
+                id: id, token: try item.string("token"), mode: mode, pollTimeout: try item.int("poll_timeout", default: 30, range: 0...600),
+                limit: try item.int("limit", default: 100, range: 1...100), webhookSecret: secret,
+                apiBase: try item.has("api_base") ? url(item, "api_base") : "https://api.telegram.org",
+                requestTimeout: try item.duration("request_timeout") ?? 10))
         default:
             return nil
         }
