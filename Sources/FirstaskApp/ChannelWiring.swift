@@ -42,6 +42,13 @@ enum ChannelWiring {
                     poller.intake = intake
                     wired.services.append(poller)
                 }
+            case let .wecom(wecom):
+                let channel = WeComChannel(settings: wecom, client: client)
+                wired.sinks[wecom.id] = channel
+                var poller = InboxPoller(source: channel, store: store, deskBell: intake.deskBell, pollInterval: wecom.pollInterval,
+                                         longPolls: false, logger: channelLogger)
+                poller.intake = intake
+                wired.services.append(poller)
             }
         }
         return wired

@@ -3,12 +3,14 @@ public enum ProviderChannelSettings: Sendable, Equatable {
     case kannel(KannelSettings)
     case twilio(TwilioSettings)
     case telegram(TelegramSettings)
+    case wecom(WeComSettings)
 
     public var id: String {
         switch self {
         case let .kannel(settings): settings.id
         case let .twilio(settings): settings.id
         case let .telegram(settings): settings.id
+        case let .wecom(settings): settings.id
         }
     }
 
@@ -18,6 +20,7 @@ public enum ProviderChannelSettings: Sendable, Equatable {
         case .kannel: "kannel"
         case .twilio: "twilio"
         case .telegram: "telegram"
+        case .wecom: "wecom-kf"
         }
     }
 }

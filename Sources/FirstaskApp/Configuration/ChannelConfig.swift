@@ -15,13 +15,14 @@ public struct IntakeSettings: Sendable, Equatable {
 /// Reads the `channels[]` entries of the provider types and the intake options (`flood`, `http.webhook_max_bytes`).
 /// Every key is documented in `deploy/firstask.yaml` and the README's configuration table.
 enum ChannelConfig {
-    static let types = ["http-inbox", "kannel", "twilio", "telegram"]
+    static let types = ["http-inbox", "kannel", "twilio", "telegram", "wecom-kf"]
 
     /// Keys every channel type takes.
     static let commonKeys: Set<String> = ["id", "type", "rate_per_second", "rate_burst"]
 
     static let keysByType: [String: Set<String>] = [
         "kannel": ["sendsms_url", "username", "password", "from", "smsc", "dlr_url", "secret", "max_parts", "request_timeout"],
+        "wecom-kf": ["corp_id", "secret", "open_kfid", "poll_interval", "max_pages", "api_base", "request_timeout"],
         "telegram": ["token", "mode", "poll_timeout", "limit", "webhook_secret", "api_base", "request_timeout"],
         "twilio": ["account_sid", "auth_token", "from", "messaging_service_sid", "public_url", "api_base", "request_timeout"],
     ]
@@ -92,6 +93,12 @@ enum ChannelConfig {
                 id: id, token: try item.string("token"), mode: mode, pollTimeout: try item.int("poll_timeout", default: 30, range: 0...600),
                 limit: try item.int("limit", default: 100, range: 1...100), webhookSecret: secret,
                 apiBase: try item.has("api_base") ? url(item, "api_base") : "https://api.telegram.org",
+                requestTimeout: try item.duration("request_timeout") ?? 10))
+        case "wecom-kf":
+            return .wecom(WeComSettings(
+                id: id, corpID: try item.string("corp_id"), secret: try item.string("secret"), openKfID: try item.string("open_kfid"),
+                pollInterval: try item.duration("poll_interval") ?? 5, maxPagesPerPoll: try item.int("max_pages", default: 10, range: 1...1000),
+                apiBase: try item.has("api_base") ? url(item, "api_base") : "https://qyapi.weixin.qq.com",
                 requestTimeout: try item.duration("request_timeout") ?? 10))
         default:
             return nil
