@@ -119,4 +119,22 @@ struct WebhookTests {
             }
         }
     }
+
+    @Test("a phone flooding the webhook has every message stored, but beyond the limit no tickets or replies — one notice")
+    func flood() async throws {
+        let logs = CapturedLogs()
+        try await withWebhookGateway(logs: logs) { gateway, url, client in
+            for index in 0..<30 {
+                let call = Self.mo.replacingOccurrences(of: "id=uuid-1", with: "id=flood-\(index)")
+                #expect(try await client.execute(HTTPRequest(url: url + call)).status == 200)
+            }
+            #expect(try await gateway.store.inboundCount() == 30)
+            #expect(try await gateway.channelStore.throttledCount() == 10)
+            let handled = try await eventually(timeout: .seconds(20)) { try await gateway.store.tickets(.all).count == 20 }
+            #expect(handled)
+            let toFlooder = try await gateway.store.outbound(status: nil).filter { $0.to == "+8613912345678" }
+            #expect(toFlooder.filter { $0.text == FloodPolicy.defaultNotice }.count == 1)
+            #expect(toFlooder.count == 21, "20 acknowledgements and one notice")
+        }
+    }
 }
