@@ -87,10 +87,15 @@ struct KannelLiveTests {
             let handler = try #require(roster.member(id: first.handler))
             try await rig.handsetSends(from: handler.address, text: "\(first.ref) 回复 师傅10分钟后上门，请在家等候")
 
+            // Settled: all three texts stored and handled, nothing left to send, and every sent text at a handset.
             let settled = try await eventually {
+                let stored = try await store.inboundCount()
+                let unhandled = try await store.pendingInbound(limit: 1).count
                 let pending = try await store.outbound(status: .pending).count
                 let sent = try await store.outbound(status: .sent)
-                return pending == 0 && sent.count >= 5 && sent.allSatisfy { row in rig.received.contains { $0.to == row.to } }
+                let received = rig.received
+                return stored == 3 && unhandled == 0 && pending == 0
+                    && sent.allSatisfy { row in received.filter { $0.to == row.to }.count >= sent.filter { $0.to == row.to }.count }
             }
             #expect(settled, "replies did not reach the fake SMSC; \(rig.logs())")
 

@@ -77,13 +77,6 @@ public enum FormEncoding {
     }
 }
 
-/// Masks addresses for logs: a phone number or chat id keeps its last 3 characters (`***001`).
-public enum Redact {
-    public static func address(_ address: String) -> String {
-        address.count <= 3 ? "***" : "***" + address.suffix(3)
-    }
-}
-
 /// Compares secrets in time that does not depend on where they differ.
 public enum ConstantTime {
     public static func equal(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
