@@ -39,7 +39,7 @@ public struct Gateway: Sendable {
         let roster = try RosterFile.load(path: config.rosterPath)
         let store = try SQLiteStore(path: config.sqlitePath)
         try await store.replaceRoster(roster)
-        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy))
+        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy, defaultChannel: config.channelIDs.first))
         let client = CurlHTTPClient(connectionsPerHost: config.dispatcher.concurrency, logger: logger)
 
         let deskBell = Doorbell()
@@ -78,7 +78,9 @@ public struct Gateway: Sendable {
     /// The admin API server; `onRunning` receives the port it listens on.
     public func adminServer(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
-        AdminAPI.addRoutes(to: router, store: store, reloader: reloader, token: config.adminToken)
+        AdminAPI.addRoutes(to: router, store: store, reloader: reloader, token: config.adminToken,
+                           desk: DeskAccess(store: store, desk: desk, clock: deskWorker.clock,
+                                            dispatcherBell: deskWorker.dispatcherBell))
         WebhookRoutes.addRoutes(to: router, channels: webhooks, intake: intake, maxBodyBytes: config.intake.webhookMaxBytes,
                                 clock: intake.clock, logger: logger)
         var serverLogger = logger

@@ -119,6 +119,35 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("desk-v2: ticket details and timers, duty log, pending choices") { db in
+            try db.execute(sql: """
+                ALTER TABLE ticket ADD COLUMN source TEXT NOT NULL DEFAULT 'text';
+                ALTER TABLE ticket ADD COLUMN next_check_at REAL;
+                ALTER TABLE ticket ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+                CREATE INDEX ticket_next_check ON ticket (next_check_at) WHERE next_check_at IS NOT NULL;
+                CREATE INDEX ticket_place ON ticket (category, location_building, location_unit, location_room);
+
+                CREATE TABLE duty_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    staff_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    place TEXT,
+                    text TEXT NOT NULL,
+                    abnormal INTEGER NOT NULL DEFAULT 0,
+                    ticket_ref TEXT
+                );
+                CREATE INDEX duty_log_at ON duty_log (at);
+
+                CREATE TABLE pending_choice (
+                    resident TEXT PRIMARY KEY,
+                    text TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    refs TEXT NOT NULL
+                );
+                """)
+        }
         SQLiteSchema.registerChannelMigrations(&migrator)
         return migrator
     }

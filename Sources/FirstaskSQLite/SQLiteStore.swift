@@ -154,12 +154,7 @@ public final class SQLiteStore: Store {
     public func ticket(ref: String) async throws -> (ticket: Ticket, events: [TicketEvent])? {
         try await pool.read { db in
             guard let ticket = try SQLiteTransaction(db: db).ticket(ref: ref) else { return nil }
-            let events = try Row.fetchAll(db, sql: "SELECT * FROM ticket_event WHERE ticket_ref = ? ORDER BY id",
-                                          arguments: [ref]).map { row in
-                TicketEvent(ticketRef: row["ticket_ref"], at: Date(timeIntervalSince1970: row["at"]),
-                            actor: row["actor"], kind: TicketEvent.Kind(rawValue: row["kind"]) ?? .note,
-                            text: row["text"], channel: row["channel"])
-            }
+            let events = try SQLiteTransaction(db: db).events(ref: ref)
             return (ticket, events)
         }
     }
@@ -198,6 +193,10 @@ public final class SQLiteStore: Store {
                                 receivedAt: Date(timeIntervalSince1970: row["received_at"]))
             }
         }
+    }
+
+    public func dutyLog(from: Date, to: Date) async throws -> [DutyLogEntry] {
+        try await pool.read { db in try SQLiteTransaction.dutyLog(db, from: from, to: to) }
     }
 
     public func inboundCount() async throws -> Int {

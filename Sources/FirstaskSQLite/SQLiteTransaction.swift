@@ -32,6 +32,12 @@ struct SQLiteTransaction: StoreTransaction {
             .map(Self.ticket)
     }
 
+    func ticket(register: String) throws -> Ticket? {
+        try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT * FROM ticket WHERE source = 'written' AND json_extract(details, '$.register') = ?
+            """), arguments: [register]).map(Self.ticket)
+    }
+
     func openTicketCount(handler staffID: String) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM ticket WHERE handler = ? AND status <> 'closed'"),
                          arguments: [staffID]) ?? 0
@@ -49,8 +55,9 @@ struct SQLiteTransaction: StoreTransaction {
         try db.cachedStatement(sql: """
             INSERT INTO ticket (ref, status, intent, category, department, severity, location_building,
                 location_unit, location_room, resident, channel, locale, text, first_responder, handler,
-                rules_version, created_at, first_response_at, promised_reply_at, resolved_at, closed_at, satisfaction)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                rules_version, created_at, first_response_at, promised_reply_at, resolved_at, closed_at, satisfaction,
+                source, next_check_at, details)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: StatementArguments(Self.values(ticket)))
     }
 
@@ -61,7 +68,8 @@ struct SQLiteTransaction: StoreTransaction {
             UPDATE ticket SET status = ?, intent = ?, category = ?, department = ?, severity = ?,
                 location_building = ?, location_unit = ?, location_room = ?, resident = ?, channel = ?, locale = ?,
                 text = ?, first_responder = ?, handler = ?, rules_version = ?, created_at = ?, first_response_at = ?,
-                promised_reply_at = ?, resolved_at = ?, closed_at = ?, satisfaction = ?
+                promised_reply_at = ?, resolved_at = ?, closed_at = ?, satisfaction = ?, source = ?, next_check_at = ?,
+                details = ?
             WHERE ref = ?
             """).execute(arguments: StatementArguments(values))
     }
@@ -112,6 +120,7 @@ struct SQLiteTransaction: StoreTransaction {
             ticket.firstResponder, ticket.handler, ticket.rulesVersion, ticket.createdAt.timeIntervalSince1970,
             ticket.firstResponseAt?.timeIntervalSince1970, ticket.promisedReplyAt?.timeIntervalSince1970,
             ticket.resolvedAt?.timeIntervalSince1970, ticket.closedAt?.timeIntervalSince1970, ticket.satisfaction,
+            ticket.source.rawValue, ticket.nextCheckAt?.timeIntervalSince1970, TicketDetails(ticket).json,
         ]
     }
 
@@ -122,7 +131,7 @@ struct SQLiteTransaction: StoreTransaction {
         let room: String? = row["location_room"]
         let location = building == nil && unit == nil && room == nil
             ? nil : Location(building: building, unit: unit, room: room)
-        return Ticket(
+        var ticket = Ticket(
             ref: row["ref"], status: Ticket.Status(rawValue: row["status"]) ?? .open,
             intent: Intent(rawValue: row["intent"]) ?? .inquiry, category: Category(rawValue: row["category"]) ?? .general,
             department: Department(rawValue: row["department"]) ?? .service,
@@ -132,5 +141,165 @@ struct SQLiteTransaction: StoreTransaction {
             createdAt: Date(timeIntervalSince1970: row["created_at"]), firstResponseAt: date("first_response_at"),
             promisedReplyAt: date("promised_reply_at"), resolvedAt: date("resolved_at"), closedAt: date("closed_at"),
             satisfaction: row["satisfaction"])
+        ticket.source = Ticket.Source(rawValue: row["source"]) ?? .text
+        ticket.nextCheckAt = date("next_check_at")
+        TicketDetails(json: row["details"])?.apply(to: &ticket)
+        return ticket
+    }
+
+    // MARK: Timers, duty log, pending choices
+
+    func ticketsDue(at now: Date, limit: Int) throws -> [Ticket] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM ticket WHERE next_check_at IS NOT NULL AND next_check_at <= ? AND status <> 'closed'
+            ORDER BY next_check_at, ref LIMIT ?
+            """), arguments: [now.timeIntervalSince1970, limit]).map(Self.ticket)
+    }
+
+    func openTickets(category: Category, location: Location, since: Date) throws -> [Ticket] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM ticket WHERE category = ? AND location_building IS ? AND location_unit IS ?
+                AND location_room IS ? AND status <> 'closed' AND created_at >= ?
+            ORDER BY created_at, ref
+            """), arguments: [category.rawValue, location.building, location.unit, location.room,
+                              since.timeIntervalSince1970]).map(Self.ticket)
+    }
+
+    func openTickets(staff staffID: String) throws -> [Ticket] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM ticket WHERE (handler = ? OR first_responder = ?) AND status <> 'closed'
+            ORDER BY created_at, ref
+            """), arguments: [staffID, staffID]).map(Self.ticket)
+    }
+
+    func events(ref: String) throws -> [TicketEvent] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM ticket_event WHERE ticket_ref = ? ORDER BY id"),
+                         arguments: [ref]).map(Self.event)
+    }
+
+    func appendDutyLog(_ entry: DutyLogEntry) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO duty_log (at, staff_id, kind, place, text, abnormal, ticket_ref) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [entry.at.timeIntervalSince1970, entry.staffID, entry.kind.rawValue, entry.place,
+                                     entry.text, entry.abnormal, entry.ticketRef])
+    }
+
+    func dutyLog(since: Date) throws -> [DutyLogEntry] {
+        try Self.dutyLog(db, from: since, to: .distantFuture)
+    }
+
+    static func dutyLog(_ db: Database, from: Date, to: Date) throws -> [DutyLogEntry] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM duty_log WHERE at >= ? AND at < ? ORDER BY at, id"),
+                         arguments: [from.timeIntervalSince1970, to.timeIntervalSince1970]).compactMap { row in
+            guard let kind = DutyLogEntry.Kind(rawValue: row["kind"]) else { return nil }
+            return DutyLogEntry(at: Date(timeIntervalSince1970: row["at"]), staffID: row["staff_id"], kind: kind,
+                                place: row["place"], text: row["text"], abnormal: row["abnormal"],
+                                ticketRef: row["ticket_ref"])
+        }
+    }
+
+    func pendingChoice(resident: String) throws -> PendingChoice? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM pending_choice WHERE resident = ?"),
+                         arguments: [resident]).map { row in
+            PendingChoice(text: row["text"], channel: row["channel"], at: Date(timeIntervalSince1970: row["at"]),
+                          refs: (row["refs"] as String).split(separator: ",").map(String.init))
+        }
+    }
+
+    func setPendingChoice(_ choice: PendingChoice?, resident: String) throws {
+        guard let choice else {
+            try db.cachedStatement(sql: "DELETE FROM pending_choice WHERE resident = ?").execute(arguments: [resident])
+            return
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO pending_choice (resident, text, channel, at, refs) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (resident) DO UPDATE SET text = excluded.text, channel = excluded.channel, at = excluded.at,
+                refs = excluded.refs
+            """).execute(arguments: [resident, choice.text, choice.channel, choice.at.timeIntervalSince1970,
+                                     choice.refs.joined(separator: ",")])
+    }
+
+    static func event(_ row: Row) -> TicketEvent {
+        TicketEvent(ticketRef: row["ticket_ref"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
+                    kind: TicketEvent.Kind(rawValue: row["kind"]) ?? .note, text: row["text"], channel: row["channel"])
+    }
+}
+
+/// The ticket fields kept in the `details` JSON column: the ones no query filters on.
+struct TicketDetails: Codable {
+    var flags: [Ticket.Flag]
+    var awaiting: Ticket.Question?
+    var departments: [Department]
+    var transferCount: Int
+    var reopenCount: Int
+    var repeatCount: Int
+    var coReporters: [Ticket.Reporter]
+    var helpers: [String]
+    var conductSubject: String?
+    var firstResponseDueAt: Double?
+    var resolutionDueAt: Double?
+    var lastReplyAt: Double?
+    var promiseMadeAt: Double?
+    var escalations: [String: Int]
+    var register: String?
+    var writtenReplyAt: Double?
+    var opinion: String?
+    var closeReason: Ticket.CloseReason?
+
+    init(_ ticket: Ticket) {
+        flags = ticket.flags.sorted()
+        awaiting = ticket.awaiting
+        departments = ticket.departments
+        transferCount = ticket.transferCount
+        reopenCount = ticket.reopenCount
+        repeatCount = ticket.repeatCount
+        coReporters = ticket.coReporters
+        helpers = ticket.helpers
+        conductSubject = ticket.conductSubject
+        firstResponseDueAt = ticket.firstResponseDueAt?.timeIntervalSince1970
+        resolutionDueAt = ticket.resolutionDueAt?.timeIntervalSince1970
+        lastReplyAt = ticket.lastReplyAt?.timeIntervalSince1970
+        promiseMadeAt = ticket.promiseMadeAt?.timeIntervalSince1970
+        escalations = Dictionary(uniqueKeysWithValues: ticket.escalations.map { ($0.key.rawValue, $0.value) })
+        register = ticket.register
+        writtenReplyAt = ticket.writtenReplyAt?.timeIntervalSince1970
+        opinion = ticket.opinion
+        closeReason = ticket.closeReason
+    }
+
+    init?(json: String) {
+        guard let data = json.data(using: .utf8), data.count > 2,
+              let value = try? JSONDecoder().decode(TicketDetails.self, from: data) else { return nil }
+        self = value
+    }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+
+    func apply(to ticket: inout Ticket) {
+        func date(_ value: Double?) -> Date? { value.map(Date.init(timeIntervalSince1970:)) }
+        ticket.flags = Set(flags)
+        ticket.awaiting = awaiting
+        if !departments.isEmpty { ticket.departments = departments }
+        ticket.transferCount = transferCount
+        ticket.reopenCount = reopenCount
+        ticket.repeatCount = repeatCount
+        ticket.coReporters = coReporters
+        ticket.helpers = helpers
+        ticket.conductSubject = conductSubject
+        ticket.firstResponseDueAt = date(firstResponseDueAt)
+        ticket.resolutionDueAt = date(resolutionDueAt)
+        ticket.lastReplyAt = date(lastReplyAt)
+        ticket.promiseMadeAt = date(promiseMadeAt)
+        ticket.escalations = Dictionary(uniqueKeysWithValues: escalations.compactMap { key, value in
+            Deadline(rawValue: key).map { ($0, value) }
+        })
+        ticket.register = register
+        ticket.writtenReplyAt = date(writtenReplyAt)
+        ticket.opinion = opinion
+        ticket.closeReason = closeReason
     }
 }

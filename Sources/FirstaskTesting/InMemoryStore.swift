@@ -1,3 +1,4 @@
+import FirstaskClassifier
 import FirstaskDesk
 import Foundation
 import Synchronization
@@ -18,6 +19,8 @@ public final class InMemoryStore: Store {
         var outbox: [OutboundMessage] = []
         var outboxIndex: [String: Int] = [:]
         var roster = Roster.empty
+        var dutyLog: [DutyLogEntry] = []
+        var pendingChoices: [String: PendingChoice] = [:]
         /// Channel intake (`InMemoryStore+Channels.swift`): when each message was stored, which were throttled,
         /// delivery reports by outbox id.
         var storedAt: [Int64: Date] = [:]
@@ -130,6 +133,10 @@ public final class InMemoryStore: Store {
         state.withLock { $0.inbound.count }
     }
 
+    public func dutyLog(from: Date, to: Date) async throws -> [DutyLogEntry] {
+        state.withLock { $0.dutyLog.filter { $0.at >= from && $0.at < to } }
+    }
+
     /// A working copy of the state; `write` keeps it only if the body returns.
     final class Transaction: StoreTransaction {
         var state: State
@@ -149,6 +156,10 @@ public final class InMemoryStore: Store {
         }
 
         func ticket(ref: String) throws -> Ticket? { state.tickets[ref] }
+
+        func ticket(register: String) throws -> Ticket? {
+            state.ticketOrder.compactMap { state.tickets[$0] }.first { $0.register == register }
+        }
 
         func openTicketCount(handler staffID: String) throws -> Int {
             state.tickets.values.filter { $0.handler == staffID && $0.status.isOpen }.count
@@ -182,6 +193,35 @@ public final class InMemoryStore: Store {
         }
 
         func roster() throws -> Roster { state.roster }
+
+        private var openInOrder: [Ticket] {
+            state.ticketOrder.compactMap { state.tickets[$0] }.filter { $0.status.isOpen }
+        }
+
+        func ticketsDue(at now: Date, limit: Int) throws -> [Ticket] {
+            Array(openInOrder.filter { $0.nextCheckAt.map { $0 <= now } ?? false }
+                .sorted { ($0.nextCheckAt!, $0.ref) < ($1.nextCheckAt!, $1.ref) }.prefix(limit))
+        }
+
+        func openTickets(category: Category, location: Location, since: Date) throws -> [Ticket] {
+            openInOrder.filter { $0.category == category && $0.location == location && $0.createdAt >= since }
+        }
+
+        func openTickets(staff staffID: String) throws -> [Ticket] {
+            openInOrder.filter { $0.isOwned(by: staffID) }
+        }
+
+        func events(ref: String) throws -> [TicketEvent] { state.events[ref] ?? [] }
+
+        func appendDutyLog(_ entry: DutyLogEntry) throws { state.dutyLog.append(entry) }
+
+        func dutyLog(since: Date) throws -> [DutyLogEntry] { state.dutyLog.filter { $0.at >= since } }
+
+        func pendingChoice(resident: String) throws -> PendingChoice? { state.pendingChoices[resident] }
+
+        func setPendingChoice(_ choice: PendingChoice?, resident: String) throws {
+            state.pendingChoices[resident] = choice
+        }
     }
 }
 

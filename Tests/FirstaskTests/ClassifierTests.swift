@@ -16,12 +16,64 @@ private enum ClassifierFiles {
     }
 
     static func devCorpus() throws -> [[String: Any]] {
-        let url = repoRoot.appendingPathComponent("Tests/FirstaskTests/Fixtures/dev.jsonl")
+        try corpus("dev.jsonl")
+    }
+
+    /// A labelled JSON-lines fixture under Tests/FirstaskTests/Fixtures.
+    static func corpus(_ name: String) throws -> [[String: Any]] {
+        let url = repoRoot.appendingPathComponent("Tests/FirstaskTests/Fixtures/\(name)")
         let text = try String(contentsOf: url, encoding: .utf8)
         return try text.split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }
     }
+}
+
+/// Counts of right answers over a labelled corpus, as `firstask rules eval` reports them.
+private struct CorpusScores {
+    var total = 0, category = 0, intent = 0, severity = 0, location = 0
+    var emergencies = 0, emergenciesFound = 0, emergencyVerdicts = 0
+    var majors = 0, majorsFound = 0
+
+    init(_ rows: [[String: Any]], classifier: Classifier) throws {
+        for row in rows {
+            let result = classifier.classify(try #require(row["text"] as? String))
+            total += 1
+            if result.category.rawValue == row["category"] as? String { category += 1 }
+            if result.intent.rawValue == row["intent"] as? String { intent += 1 }
+            if result.severity.rawValue == row["severity"] as? String { severity += 1 }
+            let expected = (row["location"] as? [String: String]).map {
+                Location(building: $0["building"], unit: $0["unit"], room: $0["room"])
+            }
+            if result.location == expected { location += 1 }
+            let isEmergency = row["severity"] as? String == "emergency"
+            if isEmergency { emergencies += 1 }
+            if result.severity == .emergency {
+                emergencyVerdicts += 1
+                if isEmergency { emergenciesFound += 1 }
+            }
+            if row["severity"] as? String == "major" {
+                majors += 1
+                if result.severity == .major { majorsFound += 1 }
+            }
+        }
+    }
+
+    func rate(_ count: Int) -> Double { Double(count) / Double(max(total, 1)) }
+}
+
+/// Floors for a held-out fixture: what the shipped rules reach on it minus a small margin.
+struct HeldOutFloors: Sendable, CustomStringConvertible {
+    var file: String
+    var rows: Int
+    var category: Double
+    var intent: Double
+    var severity: Double
+    var location: Double
+    var emergencyRecall: Double
+    var emergencyPrecision: Double
+    var majorRecall: Double
+    var description: String { file }
 }
 
 /// A small rules file for tests that exercise matching itself rather than the shipped rules.
@@ -265,12 +317,42 @@ struct ClassifierTests {
         let total = Double(rows.count)
         // Floors: the figures reached with this rules file minus a small margin (see the classifier
         // report). Raise them when the rules improve; never lower them to make a change pass.
-        #expect(Double(category) / total >= 0.95, "category \(category)/\(rows.count)")
-        #expect(Double(intent) / total >= 0.91, "intent \(intent)/\(rows.count)")
+        #expect(Double(category) / total >= 0.96, "category \(category)/\(rows.count)")
+        #expect(Double(intent) / total >= 0.93, "intent \(intent)/\(rows.count)")
         #expect(Double(severity) / total >= 0.97, "severity \(severity)/\(rows.count)")
         #expect(Double(location) / total >= 0.97, "location \(location)/\(rows.count)")
         #expect(Double(emergenciesFound) / Double(emergencies) >= 0.95, "emergency recall \(emergenciesFound)/\(emergencies)")
         #expect(Double(emergenciesFound) / Double(max(emergencyVerdicts, 1)) >= 0.9, "emergency precision \(emergenciesFound)/\(emergencyVerdicts)")
+    }
+
+    /// Held-out sets written from the LABELS.md conventions, not from dev sentences (see Fixtures/README.md).
+    /// heldout.jsonl was used while broadening the rules; heldout-b.jsonl was not, so its floors are the
+    /// honest estimate for unseen messages. Floors are the figures reached minus a small margin: raise them
+    /// when the rules improve, never lower them to make a change pass.
+    @Test("accuracy on the held-out corpora stays above its floors", arguments: [
+        // Reached: category 98.0%, intent 96.1%, severity 99.5%, location 100%, emergencies 21/21 (21 verdicts),
+        // major 27/27.
+        HeldOutFloors(file: "heldout.jsonl", rows: 204, category: 0.96, intent: 0.94, severity: 0.97, location: 0.98,
+                      emergencyRecall: 0.95, emergencyPrecision: 0.9, majorRecall: 0.92),
+        // Reached: category 89.8%, intent 86.7%, severity 98.0%, location 100%, emergencies 9/9 (10 verdicts),
+        // major 11/12.
+        HeldOutFloors(file: "heldout-b.jsonl", rows: 98, category: 0.87, intent: 0.84, severity: 0.95, location: 0.97,
+                      emergencyRecall: 0.88, emergencyPrecision: 0.8, majorRecall: 0.8),
+    ])
+    func heldOutCorpusAccuracy(floors: HeldOutFloors) throws {
+        let rows = try ClassifierFiles.corpus(floors.file)
+        #expect(rows.count == floors.rows)
+        let scores = try CorpusScores(rows, classifier: Classifier(rules: try ClassifierFiles.shippedRules()))
+        #expect(scores.rate(scores.category) >= floors.category, "category \(scores.category)/\(scores.total)")
+        #expect(scores.rate(scores.intent) >= floors.intent, "intent \(scores.intent)/\(scores.total)")
+        #expect(scores.rate(scores.severity) >= floors.severity, "severity \(scores.severity)/\(scores.total)")
+        #expect(scores.rate(scores.location) >= floors.location, "location \(scores.location)/\(scores.total)")
+        #expect(Double(scores.emergenciesFound) / Double(max(scores.emergencies, 1)) >= floors.emergencyRecall,
+                "emergency recall \(scores.emergenciesFound)/\(scores.emergencies)")
+        #expect(Double(scores.emergenciesFound) / Double(max(scores.emergencyVerdicts, 1)) >= floors.emergencyPrecision,
+                "emergency precision \(scores.emergenciesFound)/\(scores.emergencyVerdicts)")
+        #expect(Double(scores.majorsFound) / Double(max(scores.majors, 1)) >= floors.majorRecall,
+                "major recall \(scores.majorsFound)/\(scores.majors)")
     }
 
     // MARK: Rules file errors

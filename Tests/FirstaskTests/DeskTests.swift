@@ -15,8 +15,8 @@ struct DeskHarness {
 
     static let day = ISO8601DateFormatter().date(from: "2026-12-01T02:00:00Z")!  // 10:00 in Shanghai
 
-    init(now: Date = DeskHarness.day) async throws {
-        desk = try Prompts.load(folder: RepositoryFiles.prompts).desk(policy: DeskPolicy())
+    init(now: Date = DeskHarness.day, policy: DeskPolicy = DeskPolicy()) async throws {
+        desk = try Prompts.load(folder: RepositoryFiles.prompts).desk(policy: policy)
         roster = try RosterFile.load(path: RepositoryFiles.roster)
         try await store.replaceRoster(roster)
         self.now = now
@@ -31,6 +31,25 @@ struct DeskHarness {
         let now = self.now
         return try await store.write { tx in try desk.process(tx, now: now, limit: 100) }
     }
+
+    /// Runs the desk's clocks at `now`.
+    func tick() async throws -> Desk.BatchResult {
+        let desk = self.desk
+        let now = self.now
+        return try await store.write { tx in try desk.tick(tx, now: now) }
+    }
+
+    mutating func advance(_ seconds: TimeInterval) { now = now.addingTimeInterval(seconds) }
+
+    func ticket(_ ref: String) async throws -> Ticket {
+        try #require(try await store.ticket(ref: ref)?.ticket)
+    }
+
+    func events(_ ref: String) async throws -> [TicketEvent] {
+        try await store.ticket(ref: ref)?.events ?? []
+    }
+
+    func staffPhone(_ staffID: String) -> String { phone(staffID) }
 
     func outbox(to address: String) async throws -> [String] {
         try await store.outbound(status: nil).filter { $0.to == address }.map(\.text)
@@ -89,7 +108,7 @@ struct DeskTests {
         #expect(english.hasPrefix("Hello, we have logged"))
         #expect(english.contains("T0001"))
         let traditional = try #require(try await desk.outbox(to: "+85291234567").first)
-        #expect(traditional.contains("工單號 T0002"))
+        #expect(traditional.contains("登記為工單T0002"))
     }
 
     @Test("the handler's reply reaches the resident verbatim and the first responder hears of it")
@@ -103,8 +122,9 @@ struct DeskTests {
 
         let toResident = try await desk.outbox(to: resident)
         #expect(toResident.count == 4)
-        #expect(toResident[2] == "【工单 T0001】张伟：师傅10分钟后上门，请家里留人")
-        #expect(toResident[3].contains("已处理完毕"))
+        #expect(toResident[2] == "【工单T0001】张伟：师傅10分钟后上门，请家里留人")
+        #expect(toResident[3].contains("已处理完成"))
+        #expect(toResident[3].contains("打分1-5"))
         let toFirstResponder = try await desk.outbox(to: desk.phone("wang_fang"))
         #expect(toFirstResponder.count == 4)  // the assignment, then accept, reply and done
         let ticket = try #require(try await desk.store.ticket(ref: "T0001"))
@@ -134,7 +154,7 @@ struct DeskTests {
         let replies = try await desk.outbox(to: phone)
         #expect(replies.count == 2)
         #expect(replies[0].contains("指令"))
-        #expect(replies[1].contains("没有找到工单 T0042"))
+        #expect(replies[1].contains("没有工单T0042"))
     }
 
     @Test("a resident naming their own open ticket adds to it; naming another's learns nothing")
@@ -149,7 +169,7 @@ struct DeskTests {
         let stranger = "+8613900009999"
         _ = try await desk.receive("T0001 进展怎么样", from: stranger)
         let reply = try #require(try await desk.outbox(to: stranger).first)
-        #expect(reply.contains("没有找到您名下的工单 T0001"))
+        #expect(reply.contains("没有找到工单T0001"))
         #expect(!reply.contains("漏水"))
         #expect(try await desk.store.ticket(ref: "T0001")?.events.count == events.count)
     }
@@ -249,9 +269,17 @@ struct StaffCommandTests {
         #expect(words.parse(input) == expected)
     }
 
-    @Test("text that is no command is not guessed at", arguments: ["你好", "接单", "T0001", "reply please", "Tower 2 broken"])
+    @Test("text that is no command is not guessed at", arguments: ["你好", "T0001", "Tower 2 broken"])
     func rejects(input: String) {
         #expect(words.parse(input) == nil)
+    }
+
+    @Test("a ticket command without its ref is recognised, so the sender gets that command's usage", arguments: [
+        ("接单", StaffCommand(verb: .accept, ref: nil, text: "")),
+        ("reply please", StaffCommand(verb: .reply, ref: nil, text: "please")),
+    ])
+    func missingRef(input: String, expected: StaffCommand) {
+        #expect(words.parse(input) == expected)
     }
 
     @Test("refs are found inside residents' sentences")

@@ -77,6 +77,55 @@ struct GatewayEndToEndTests {
             #expect(try await client.execute(HTTPRequest(url: base + "/api/tickets/T0404", headers: auth)).status == 404)
         }
     }
+
+    @Test("written complaints: registered through the API to leadership, refused when malformed, closed only after the written reply")
+    func writtenComplaints() async throws {
+        let folder = try RepositoryFiles.temporaryFolder("written")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var options = LoopbackRig.Options(folder: folder, promptsPath: RepositoryFiles.prompts, rosterPath: RepositoryFiles.roster)
+        options.clock = FakeClock(DeskHarness.day)
+        try await LoopbackRig.with(options, logger: quietLogger()) { rig in
+            let client = CurlHTTPClient()
+            defer { client.shutdown() }
+            let base = "http://127.0.0.1:\(try #require(rig.adminPort))"
+            let auth = [(name: "Authorization", value: "Bearer \(rig.adminToken)")]
+            func post(_ path: String, _ body: String) async throws -> (Int, [String: Any]) {
+                let response = try await client.execute(HTTPRequest(method: .post, url: base + path, headers: auth, body: Data(body.utf8)))
+                return (response.status, (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:])
+            }
+            let body = #"{"register": "SM-2026-031", "text": "物业费上涨不合理，要求公示账目", "resident": "+8613911110001", "channel": "sms"}"#
+            let (created, ticket) = try await post("/api/written-complaints", body)
+            #expect(created == 201)
+            let ref = try #require(ticket["ref"] as? String)
+            #expect(ticket["source"] as? String == "written" && ticket["register"] as? String == "SM-2026-031")
+            #expect(try await post("/api/written-complaints", body).0 == 409)
+            #expect(try await post("/api/written-complaints", #"{"register": "x"}"#).0 == 400)
+            #expect(try await post("/api/written-complaints", "{not json").0 == 400)
+            #expect(try await post("/api/written-complaints", String(repeating: "a", count: 70_000)).0 == 413)
+            #expect(try await client.execute(HTTPRequest(method: .post, url: base + "/api/written-complaints", body: Data(body.utf8))).status == 401)
+            #expect(try await rig.settle())
+            let leader = try #require(try await rig.gateway.store.roster().leaders.first)
+            #expect(rig.inbox.deliveries.contains { $0.to == leader.address && $0.text.contains("SM-2026-031") })
+
+            let handler = try #require(try await rig.gateway.store.roster().member(id: ticket["handler"] as? String ?? ""))
+            rig.inbox.inject(from: handler.address, text: "完成 \(ref)")
+            #expect(try await rig.settle())
+            #expect(try await rig.gateway.store.ticket(ref: ref)?.ticket.status == .open)
+            #expect(try await post("/api/tickets/\(ref)/written-reply", #"{"text": "已于12月1日书面答复", "by": "huang_min"}"#).0 == 200)
+            #expect(try await post("/api/tickets/T0404/written-reply", #"{"text": "x"}"#).0 == 404)
+            rig.inbox.inject(from: handler.address, text: "完成 \(ref)")
+            #expect(try await rig.settle())
+            #expect(try await rig.gateway.store.ticket(ref: ref)?.ticket.status == .resolved)
+
+            let duty = try await client.execute(HTTPRequest(url: base + "/api/duty?at=2026-12-01T14:00:00Z", headers: auth))
+            #expect(duty.status == 200)
+            let object = try #require(try JSONSerialization.jsonObject(with: duty.body) as? [String: Any])
+            let departments = try #require(object["departments"] as? [[String: Any]])
+            let engineering = try #require(departments.first { $0["department"] as? String == "engineering" })
+            #expect((engineering["on_duty"] as? [[String: Any]])?.first?["id"] as? String == "li_qiang")  // 22:00 in Shanghai
+            #expect(try await client.execute(HTTPRequest(url: base + "/api/duty?at=yesterday", headers: auth)).status == 400)
+        }
+    }
 }
 
 @Suite("Dispatcher: retries with backoff, never sends a row twice")

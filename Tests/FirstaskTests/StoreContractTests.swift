@@ -165,6 +165,106 @@ struct StoreContractTests {
         }
     }
 
+    @Test("every desk field of a ticket round-trips: flags, history, deadlines, escalations, written complaint", arguments: StoreKind.allCases)
+    func ticketDetailsRoundTrip(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            var ticket = sampleTicket(ref: "T0001")
+            let at = Date(timeIntervalSince1970: 1_800_000_600)
+            ticket.status = .resolved
+            ticket.source = .written
+            ticket.flags = [.repeated, .buckPassing, .overdue]
+            ticket.awaiting = .confirmation
+            ticket.departments = [.engineering, .security, .engineering]
+            ticket.transferCount = 2
+            ticket.reopenCount = 1
+            ticket.repeatCount = 3
+            ticket.coReporters = [Ticket.Reporter(address: "+8613900000002", channel: "sms", locale: .en)]
+            ticket.helpers = ["wu_hao"]
+            ticket.conductSubject = "wang_fang"
+            ticket.firstResponseDueAt = at
+            ticket.resolutionDueAt = at.addingTimeInterval(60)
+            ticket.lastReplyAt = at.addingTimeInterval(120)
+            ticket.promiseMadeAt = at.addingTimeInterval(180)
+            ticket.escalations = [.firstResponse: 2, .resolution: 1]
+            ticket.nextCheckAt = at.addingTimeInterval(240)
+            ticket.register = "SM-2026-031"
+            ticket.writtenReplyAt = at.addingTimeInterval(300)
+            ticket.opinion = "还行，4分"
+            ticket.closeReason = .unconfirmed
+            ticket.satisfaction = 4
+            try await store.write { [ticket] tx in try tx.insertTicket(ticket) }
+            #expect(try await store.ticket(ref: "T0001")?.ticket == ticket)
+            ticket.flags.insert(.reopened)
+            ticket.escalations[.reply] = 3
+            try await store.write { [ticket] tx in try tx.updateTicket(ticket) }
+            #expect(try await store.ticket(ref: "T0001")?.ticket == ticket)
+            #expect(try await store.write { tx in try tx.ticket(register: "SM-2026-031")?.ref } == "T0001")
+            #expect(try await store.write { tx in try tx.ticket(register: "SM-404")?.ref } == nil)
+        }
+    }
+
+    @Test("the desk's queries: due tickets by timer, open tickets by place and by staff, timelines", arguments: StoreKind.allCases)
+    func deskQueries(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            let base = Date(timeIntervalSince1970: 1_800_000_000)
+            try await store.write { tx in
+                var due = sampleTicket(ref: "T0001", handler: "zhang_wei")
+                due.nextCheckAt = base.addingTimeInterval(100)
+                var later = sampleTicket(ref: "T0002", handler: "li_qiang", at: 10)
+                later.nextCheckAt = base.addingTimeInterval(10_000)
+                later.location = Location(building: "5")
+                var closed = sampleTicket(ref: "T0003", at: 20)
+                closed.status = .closed
+                closed.nextCheckAt = base
+                for ticket in [due, later, closed] { try tx.insertTicket(ticket) }
+                try tx.appendEvent(TicketEvent(ticketRef: "T0001", at: base, actor: "resident", kind: .opened, text: "漏水"))
+                try tx.appendEvent(TicketEvent(ticketRef: "T0001", at: base, actor: "zhang_wei", kind: .note, text: "看过了", channel: "sms"))
+            }
+            let found = try await store.write { tx in
+                (
+                    due: try tx.ticketsDue(at: base.addingTimeInterval(200), limit: 10).map(\.ref),
+                    place: try tx.openTickets(category: .plumbing, location: Location(building: "3", unit: "2", room: "501"),
+                                              since: base).map(\.ref),
+                    placeLater: try tx.openTickets(category: .plumbing, location: Location(building: "3", unit: "2", room: "501"),
+                                                   since: base.addingTimeInterval(1)).map(\.ref),
+                    staff: try tx.openTickets(staff: "wang_fang").map(\.ref),
+                    handler: try tx.openTickets(staff: "li_qiang").map(\.ref),
+                    events: try tx.events(ref: "T0001").map(\.kind)
+                )
+            }
+            #expect(found.due == ["T0001"])
+            #expect(found.place == ["T0001"])
+            #expect(found.placeLater.isEmpty)
+            #expect(found.staff == ["T0001", "T0002"])
+            #expect(found.handler == ["T0002"])
+            #expect(found.events == [.opened, .note])
+        }
+    }
+
+    @Test("the duty log and pending choices are kept and read back", arguments: StoreKind.allCases)
+    func dutyLogAndChoices(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            let base = Date(timeIntervalSince1970: 1_800_000_000)
+            let entries = [
+                DutyLogEntry(at: base, staffID: "wu_hao", kind: .checkIn),
+                DutyLogEntry(at: base.addingTimeInterval(60), staffID: "wu_hao", kind: .patrol, place: "水泵房", text: "积水",
+                             abnormal: true, ticketRef: "T0009"),
+                DutyLogEntry(at: base.addingTimeInterval(120), staffID: "wu_hao", kind: .handover, text: "注意水泵房"),
+            ]
+            let choice = PendingChoice(text: "还没人来", channel: "sms", at: base, refs: ["T0001", "T0002"])
+            try await store.write { tx in
+                for entry in entries { try tx.appendDutyLog(entry) }
+                try tx.setPendingChoice(choice, resident: "+8613900000001")
+            }
+            #expect(try await store.dutyLog(from: base, to: base.addingTimeInterval(121)) == entries)
+            #expect(try await store.dutyLog(from: base.addingTimeInterval(1), to: base.addingTimeInterval(120)) == [entries[1]])
+            #expect(try await store.write { tx in try tx.dutyLog(since: base.addingTimeInterval(60)) } == Array(entries[1...]))
+            #expect(try await store.write { tx in try tx.pendingChoice(resident: "+8613900000001") } == choice)
+            try await store.write { tx in try tx.setPendingChoice(nil, resident: "+8613900000001") }
+            #expect(try await store.write { tx in try tx.pendingChoice(resident: "+8613900000001") } == nil)
+        }
+    }
+
     @Test("an outbox row is enqueued once, due when its time comes, and marked sent only once", arguments: StoreKind.allCases)
     func outboxLifecycle(kind: StoreKind) async throws {
         try await withStore(kind) { (store: any Store) async throws in

@@ -7,7 +7,8 @@ import Logging
 public enum AdminAPI {
     /// Adds `/api/…` routes and an unauthenticated `/healthz` to `router`.
     public static func addRoutes(
-        to router: Router<BasicRequestContext>, store: any Store, reloader: PromptsReloader, token: String
+        to router: Router<BasicRequestContext>, store: any Store, reloader: PromptsReloader, token: String,
+        desk: DeskAccess
     ) {
         router.get("/healthz") { _, _ in "ok\n" }
         let api = router.group("api").add(middleware: BearerTokenMiddleware(token: token))
@@ -37,6 +38,7 @@ public enum AdminAPI {
         api.get("rules") { _, _ -> Response in
             try json(["rules_version": reloader.rulesVersion])
         }
+        addDeskRoutes(to: api, access: desk)
         api.get("tickets/{ref}") { _, context -> Response in
             let raw = try context.parameters.require("ref")
             let ref = CommandWords.ticketRef(raw) ?? raw
@@ -47,11 +49,11 @@ public enum AdminAPI {
         }
     }
 
-    static func json(_ value: some Encodable) throws -> Response {
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -49,6 +49,20 @@ struct TicketJSON: Encodable {
     var resolved_at: String?
     var closed_at: String?
     var satisfaction: Int?
+    var source: String
+    var flags: [String]
+    var departments: [String]
+    var transfer_count: Int
+    var reopen_count: Int
+    var repeat_count: Int
+    var escalation: Int
+    var awaiting: String?
+    var first_response_due_at: String?
+    var resolution_due_at: String?
+    var register: String?
+    var written_reply_at: String?
+    var opinion: String?
+    var close_reason: String?
     var events: [EventJSON]
 
     init(_ ticket: Ticket, events: [TicketEvent]) {
@@ -73,6 +87,20 @@ struct TicketJSON: Encodable {
         resolved_at = time(ticket.resolvedAt)
         closed_at = time(ticket.closedAt)
         satisfaction = ticket.satisfaction
+        source = ticket.source.rawValue
+        flags = ticket.flags.sorted().map(\.rawValue)
+        departments = ticket.departments.map(\.rawValue)
+        transfer_count = ticket.transferCount
+        reopen_count = ticket.reopenCount
+        repeat_count = ticket.repeatCount
+        escalation = ticket.escalation
+        awaiting = ticket.awaiting?.rawValue
+        first_response_due_at = time(ticket.firstResponseDueAt)
+        resolution_due_at = time(ticket.resolutionDueAt)
+        register = ticket.register
+        written_reply_at = time(ticket.writtenReplyAt)
+        opinion = ticket.opinion
+        close_reason = ticket.closeReason?.rawValue
         self.events = events.map {
             EventJSON(at: Self.iso($0.at), actor: $0.actor, kind: $0.kind.rawValue, text: $0.text, channel: $0.channel)
         }
@@ -86,7 +114,9 @@ struct TicketJSON: Encodable {
     enum CodingKeys: String, CodingKey {
         case ref, status, intent, category, department, severity, location, resident, channel, locale, text,
              first_responder, handler, rules_version, created_at, first_response_at, promised_reply_at,
-             resolved_at, closed_at, satisfaction, events
+             resolved_at, closed_at, satisfaction, source, flags, departments, transfer_count, reopen_count,
+             repeat_count, escalation, awaiting, first_response_due_at, resolution_due_at, register, written_reply_at,
+             opinion, close_reason, events
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -111,6 +141,20 @@ struct TicketJSON: Encodable {
         try c.encode(resolved_at, forKey: .resolved_at)
         try c.encode(closed_at, forKey: .closed_at)
         try c.encode(satisfaction, forKey: .satisfaction)
+        try c.encode(source, forKey: .source)
+        try c.encode(flags, forKey: .flags)
+        try c.encode(departments, forKey: .departments)
+        try c.encode(transfer_count, forKey: .transfer_count)
+        try c.encode(reopen_count, forKey: .reopen_count)
+        try c.encode(repeat_count, forKey: .repeat_count)
+        try c.encode(escalation, forKey: .escalation)
+        try c.encode(awaiting, forKey: .awaiting)
+        try c.encode(first_response_due_at, forKey: .first_response_due_at)
+        try c.encode(resolution_due_at, forKey: .resolution_due_at)
+        try c.encode(register, forKey: .register)
+        try c.encode(written_reply_at, forKey: .written_reply_at)
+        try c.encode(opinion, forKey: .opinion)
+        try c.encode(close_reason, forKey: .close_reason)
         try c.encode(events, forKey: .events)
     }
 }

@@ -42,8 +42,13 @@ public struct GatewayConfig: Sendable {
         self.channels = channels
     }
 
-    /// Every channel id, http-inbox channels first, in configuration order within each kind.
-    public var channelIDs: [String] { channels.map(\.id) + providerChannels.map(\.id) }
+    /// Every channel id, in configuration order (ids set in code without an order: http-inbox ones first).
+    public var channelIDs: [String] {
+        let all = channels.map(\.id) + providerChannels.map(\.id)
+        return channelOrder.filter(all.contains) + all.filter { !channelOrder.contains($0) }
+    }
+    /// The order of `channels[]` in the file.
+    var channelOrder: [String] = []
 
     /// Reads and validates the file at `path`. Relative paths inside it are relative to its folder.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfig {
@@ -89,13 +94,7 @@ public struct GatewayConfig: Sendable {
         }
         let sqlite = resolve(try store.string("sqlite"))
 
-        var policy = DeskPolicy()
-        if let desk = try root.mapping("desk", allowed: ["reply_within"]),
-           let within = try desk.mapping("reply_within", allowed: Set(Severity.allCases.map(\.rawValue))) {
-            for severity in Severity.allCases {
-                if let seconds = try within.duration(severity.rawValue) { policy.replyWithin[severity] = seconds }
-            }
-        }
+        let policy = try DeskPolicy.read(try root.mapping("desk", allowed: DeskPolicy.configKeys))
 
         var dispatcher = DispatcherSettings()
         if let section = try root.mapping("dispatcher", allowed: ["max_attempts", "concurrency", "batch", "alert_channels"]) {
@@ -109,8 +108,10 @@ public struct GatewayConfig: Sendable {
         var channels: [HTTPInboxSettings] = []
         var providers: [ProviderChannelSettings] = []
         var ids = Set<String>()
+        var order: [String] = []
         for item in try root.list("channels", allowed: channelAllowed.union(ChannelConfig.allowedKeys)) {
             let id = try item.string("id")
+            order.append(id)
             guard ids.insert(id).inserted else {
                 throw ConfigError(file: file, key: item.full("id"), problem: "repeats the id of an earlier channel")
             }
@@ -144,6 +145,7 @@ public struct GatewayConfig: Sendable {
             promptsPath: resolve(try root.string("prompts")), rosterPath: resolve(try root.string("roster")),
             deskPolicy: policy, dispatcher: dispatcher, channels: channels)
         config.providerChannels = providers
+        config.channelOrder = order
         config.intake = try ChannelConfig.intake(root: root, http: http)
         return config
     }

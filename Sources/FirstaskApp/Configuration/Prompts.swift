@@ -32,24 +32,68 @@ public struct Prompts: Sendable {
             throw ConfigError(file: "\(folder)/templates", key: missing, problem: "is missing: every locale needs every template")
         }
 
-        let commandsPath = folder + "/commands.yaml"
-        let table = try flatStringLists(commandsPath)
-        var words: [StaffCommand.Verb: [String]] = [:]
-        for (key, list) in table {
-            guard let verb = StaffCommand.Verb(rawValue: key) else {
-                throw ConfigError(file: commandsPath, key: key, problem:
-                    "is not a command (known: \(StaffCommand.Verb.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            words[verb] = list
-        }
-        for verb in StaffCommand.Verb.allCases where (words[verb] ?? []).isEmpty {
-            throw ConfigError(file: commandsPath, key: verb.rawValue, problem: "is missing: list at least one word")
-        }
-        return Prompts(rules: rules, templates: templates, commands: CommandWords(words))
+        let commands = try readCommandWords(folder + "/commands.yaml")
+        return Prompts(rules: rules, templates: templates, commands: commands)
     }
 
-    public func desk(policy: DeskPolicy) -> Desk {
-        Desk(classifier: Classifier(rules: rules), templates: templates, commands: commands, policy: policy)
+    public func desk(policy: DeskPolicy, defaultChannel: String? = nil) -> Desk {
+        Desk(classifier: Classifier(rules: rules), templates: templates, commands: commands, policy: policy,
+             defaultChannel: defaultChannel)
+    }
+
+    /// `commands.yaml`: a word list per staff verb, `departments`, `patrol_normal` and `resident` word lists.
+    static func readCommandWords(_ path: String) throws -> CommandWords {
+        let table = try mapping(path)
+        func words(_ value: Any?, key: String) throws -> [String] {
+            guard let list = value as? [Any] else { throw ConfigError(file: path, key: key, problem: "must be a list of words") }
+            let words = try list.map { item -> String in
+                guard let word = item as? String ?? (item as? Int).map(String.init) else {
+                    throw ConfigError(file: path, key: key, problem: "must list words (strings)")
+                }
+                return word
+            }
+            guard !words.isEmpty else { throw ConfigError(file: path, key: key, problem: "is empty: list at least one word") }
+            return words
+        }
+        func section(_ key: String) throws -> [String: Any] {
+            guard let value = table[key] as? [String: Any] else {
+                throw ConfigError(file: path, key: key, problem: "is missing or not a mapping")
+            }
+            return value
+        }
+        var verbs: [StaffCommand.Verb: [String]] = [:]
+        let sections: Set<String> = ["departments", "patrol_normal", "resident"]
+        for (key, value) in table where !sections.contains(key) {
+            guard let verb = StaffCommand.Verb(rawValue: key) else {
+                throw ConfigError(file: path, key: key, problem:
+                    "is not a command (known: \(StaffCommand.Verb.allCases.map(\.rawValue).joined(separator: ", ")), "
+                        + "or a section: departments, patrol_normal, resident)")
+            }
+            verbs[verb] = try words(value, key: key)
+        }
+        for verb in StaffCommand.Verb.allCases where verbs[verb] == nil {
+            throw ConfigError(file: path, key: verb.rawValue, problem: "is missing: list at least one word")
+        }
+        var departments: [Department: [String]] = [:]
+        for (key, value) in try section("departments") {
+            guard let department = Department(rawValue: key) else {
+                throw ConfigError(file: path, key: "departments.\(key)", problem:
+                    "is not a department (known: \(Department.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            departments[department] = try words(value, key: "departments.\(key)")
+        }
+        let resident = try section("resident")
+        let known: Set<String> = ["status", "solved", "unsolved", "follow_up"]
+        if let unknown = resident.keys.first(where: { !known.contains($0) }) {
+            throw ConfigError(file: path, key: "resident.\(unknown)", problem: "is not known (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        let residentWords = ResidentWords(
+            status: try words(resident["status"], key: "resident.status"),
+            solved: try words(resident["solved"], key: "resident.solved"),
+            unsolved: try words(resident["unsolved"], key: "resident.unsolved"),
+            followUp: try words(resident["follow_up"], key: "resident.follow_up"))
+        return CommandWords(verbs, departments: departments, patrolNormal: try words(table["patrol_normal"], key: "patrol_normal"),
+                            resident: residentWords)
     }
 
     static func readText(_ path: String) throws -> String {
@@ -82,20 +126,6 @@ public struct Prompts: Sendable {
                 throw ConfigError(file: path, key: entry.key, problem: "must be a string")
             }
             result[entry.key] = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-    }
-
-    static func flatStringLists(_ path: String) throws -> [String: [String]] {
-        try mapping(path).reduce(into: [:]) { result, entry in
-            guard let list = entry.value as? [Any] else {
-                throw ConfigError(file: path, key: entry.key, problem: "must be a list of words")
-            }
-            result[entry.key] = try list.map { item in
-                guard let word = item as? String ?? (item as? Int).map(String.init) else {
-                    throw ConfigError(file: path, key: entry.key, problem: "must list words (strings)")
-                }
-                return word
-            }
         }
     }
 }

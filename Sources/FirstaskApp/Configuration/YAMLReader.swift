@@ -69,6 +69,33 @@ struct YAMLReader {
         }
     }
 
+    func bool(_ key: String, default fallback: Bool) throws -> Bool {
+        switch raw(key) {
+        case nil, is NSNull: return fallback
+        case let value as Bool: return value
+        case let value as String where ["true", "yes", "on", "1"].contains(value.lowercased()): return true
+        case let value as String where ["false", "no", "off", "0"].contains(value.lowercased()): return false
+        default: throw ConfigError(file: file, key: full(key), problem: "must be true or false")
+        }
+    }
+
+    func double(_ key: String, default fallback: Double, range: ClosedRange<Double>) throws -> Double {
+        let value: Double
+        switch raw(key) {
+        case nil, is NSNull: return fallback
+        case let number as Int: value = Double(number)
+        case let number as Double: value = number
+        case let text as String:
+            guard let number = Double(text) else { throw ConfigError(file: file, key: full(key), problem: "must be a number") }
+            value = number
+        default: throw ConfigError(file: file, key: full(key), problem: "must be a number")
+        }
+        guard range.contains(value) else {
+            throw ConfigError(file: file, key: full(key), problem: "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
+    }
+
     func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
         let value: Int
         switch raw(key) {

@@ -18,6 +18,9 @@ public struct LoopbackRig: Sendable {
         public var wait = 1
         public var limit = 500
         public var dispatcher = DispatcherSettings()
+        public var deskPolicy = DeskPolicy()
+        /// The gateway's clock; tests pass a `FakeClock` to drive deadlines.
+        public var clock: any WallClock = SystemWallClock()
 
         public init(folder: String, promptsPath: String, rosterPath: String) {
             self.folder = folder
@@ -54,10 +57,10 @@ public struct LoopbackRig: Sendable {
             let config = GatewayConfig(
                 listenHost: "127.0.0.1", listenPort: 0, adminToken: token,
                 sqlitePath: options.folder + "/firstask.sqlite", promptsPath: options.promptsPath,
-                rosterPath: options.rosterPath, dispatcher: options.dispatcher,
+                rosterPath: options.rosterPath, deskPolicy: options.deskPolicy, dispatcher: options.dispatcher,
                 channels: [HTTPInboxSettings(id: "sms", baseURL: "http://127.0.0.1:\(inboxPort)", pollInterval: 0.2,
                                              wait: options.wait, limit: options.limit)])
-            let gateway = try await Gateway.build(config: config, logger: logger)
+            let gateway = try await Gateway.build(config: config, clock: options.clock, logger: logger)
             let (adminPorts, adminPortSink) = AsyncStream.makeStream(of: Int.self)
             let services = gateway.services(withAdminServer: options.adminServer) { port in adminPortSink.yield(port) }
             let gatewayGroup = ServiceGroup(services: services, logger: logger)

@@ -14,12 +14,15 @@ public struct DeskWorker: Service {
     let bell: Doorbell
     let dispatcherBell: Doorbell
     let batchSize: Int
+    /// How often the desk's clocks run (deadlines, confirmation windows, check-ins).
+    let clockInterval: Duration
     let logger: Logger
 
     public init(
         store: any Store, desk: DeskHolder, clock: any WallClock, bell: Doorbell, dispatcherBell: Doorbell,
-        batchSize: Int = 500, logger: Logger
+        batchSize: Int = 500, clockInterval: Duration = .seconds(30), logger: Logger
     ) {
+        self.clockInterval = clockInterval
         self.store = store
         self.desk = desk
         self.clock = clock
@@ -31,9 +34,15 @@ public struct DeskWorker: Service {
 
     public func run() async throws {
         var failures = 0
+        var nextClockRun = ContinuousClock.now
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {
+                    if ContinuousClock.now >= nextClockRun {
+                        nextClockRun = ContinuousClock.now + clockInterval
+                        let timers = try await runClocks()
+                        if timers.enqueued > 0 { dispatcherBell.ring() }
+                    }
                     let result = try await processBatch()
                     failures = 0
                     if result.enqueued > 0 { dispatcherBell.ring() }
@@ -50,6 +59,21 @@ public struct DeskWorker: Service {
     }
 
     /// Handles one batch of pending messages; returns what it did.
+    /// Runs the desk's clocks once at the wall clock's time: reminders and escalations for missed deadlines,
+    /// unconfirmed tickets closed, missed check-ins alerted. The loop in `run` calls it every `clockInterval`.
+    @discardableResult
+    public func runClocks() async throws -> Desk.BatchResult {
+        let desk = self.desk.current
+        let now = clock.now
+        let result = try await store.write { tx in try desk.tick(tx, now: now) }
+        if result.escalations > 0 || result.closedUnconfirmed > 0 {
+            logger.info("desk clocks ran", metadata: [
+                "escalation_steps": "\(result.escalations)", "closed_unconfirmed": "\(result.closedUnconfirmed)",
+            ])
+        }
+        return result
+    }
+
     @discardableResult
     public func processBatch() async throws -> Desk.BatchResult {
         let desk = self.desk.current

@@ -35,7 +35,7 @@ public final class PromptsReloader: Sendable {
             let previous = rulesVersion
             do {
                 let prompts = try Prompts.load(folder: folder)
-                desk.replace(prompts.desk(policy: policy))
+                desk.replace(prompts.desk(policy: policy, defaultChannel: desk.current.defaultChannel))
                 logger.notice("prompts reloaded", metadata: ["rules_version": "\(prompts.rules.version)", "previous": "\(previous)"])
                 return prompts.rules.version
             } catch {

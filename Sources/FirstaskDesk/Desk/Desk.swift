@@ -1,32 +1,47 @@
 import FirstaskClassifier
 import Foundation
 
-/// The first-ask desk: turns stored inbound messages into ticket changes and outbox rows.
+/// The first-ask desk: turns stored inbound messages into ticket changes and outbox rows, and runs the
+/// clocks (deadlines, escalation, confirmation windows, shift check-ins).
 ///
 /// Everything it does for one batch happens inside one store transaction, so a ticket change and the
-/// texts it causes are kept together or not at all. It reads the time only from its argument and makes
-/// ids only with `newID`, so tests drive it deterministically.
+/// texts it causes are kept together or not at all. It reads the time only from its arguments and makes
+/// ids only with `newID`, so tests drive it deterministically with a fake clock.
+///
+/// The work is split by who it is for: `DeskTurn+Resident.swift` (residents' messages),
+/// `DeskTurn+Staff.swift` (staff commands), `DeskTurn+Timer.swift` (deadlines and shifts),
+/// `DeskTurn+Written.swift` (written complaints).
 public struct Desk: Sendable {
     public var classifier: Classifier
     public var templates: Templates
     public var commands: CommandWords
     public var policy: DeskPolicy
+    /// The channel for staff texts that belong to no resident's channel (a missed check-in, a written
+    /// complaint registered without a phone number) when the staff member has none of their own.
+    public var defaultChannel: String?
 
-    public init(classifier: Classifier, templates: Templates, commands: CommandWords, policy: DeskPolicy = DeskPolicy()) {
+    public init(
+        classifier: Classifier, templates: Templates, commands: CommandWords, policy: DeskPolicy = DeskPolicy(),
+        defaultChannel: String? = nil
+    ) {
         self.classifier = classifier
         self.templates = templates
         self.commands = commands
         self.policy = policy
+        self.defaultChannel = defaultChannel
     }
 
     /// Outbox ids for this process.
     public static let ids = OutboxIDGenerator()
 
-    /// What one call to `process` did.
+    /// What one call to `process` or `tick` did.
     public struct BatchResult: Sendable, Equatable {
         public var handled = 0
         public var ticketsOpened = 0
         public var enqueued = 0
+        /// Escalation steps taken and tickets closed by the timer.
+        public var escalations = 0
+        public var closedUnconfirmed = 0
         public init() {}
     }
 
@@ -40,10 +55,7 @@ public struct Desk: Sendable {
     ) throws -> BatchResult {
         let pending = try tx.pendingInbound(limit: limit)
         guard !pending.isEmpty else { return BatchResult() }
-        let roster = try tx.roster()
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = roster.timeZone
-        var turn = Turn(desk: self, tx: tx, now: now, roster: roster, calendar: calendar, labels: labels, newID: newID)
+        var turn = try DeskTurn(desk: self, tx: tx, now: now, labels: labels, newID: newID)
         for message in pending {
             try turn.handle(message)
         }
@@ -52,10 +64,58 @@ public struct Desk: Sendable {
         turn.result.handled = pending.count
         return turn.result
     }
+
+    /// Runs the clocks at `now`: reminders and escalations for missed deadlines, unconfirmed tickets
+    /// closed, missed shift check-ins alerted. Call it every minute or so; calling it more often is harmless.
+    public func tick(_ tx: any StoreTransaction, now: Date, newID: @escaping () -> String = { Desk.ids.next() })
+        throws -> BatchResult
+    {
+        var turn = try DeskTurn(desk: self, tx: tx, now: now, labels: [:], newID: newID)
+        try turn.runClocks()
+        return turn.result
+    }
+
+    /// Registers a written complaint (书面投诉) under its register number; it goes to leadership and needs a
+    /// written reply recorded before it can be closed. Throws `DeskError.duplicateRegister` for a number
+    /// already registered.
+    public func registerWritten(
+        _ complaint: WrittenComplaint, _ tx: any StoreTransaction, now: Date,
+        newID: @escaping () -> String = { Desk.ids.next() }
+    ) throws -> Ticket {
+        var turn = try DeskTurn(desk: self, tx: tx, now: now, labels: [:], newID: newID)
+        return try turn.registerWritten(complaint)
+    }
+
+    /// Records the written reply to a written complaint, by `staffID` (a staff id or `admin`).
+    public func recordWrittenReply(
+        ref: String, text: String, by staffID: String, _ tx: any StoreTransaction, now: Date,
+        newID: @escaping () -> String = { Desk.ids.next() }
+    ) throws -> Ticket {
+        var turn = try DeskTurn(desk: self, tx: tx, now: now, labels: [:], newID: newID)
+        return try turn.recordWrittenReply(ref: ref, text: text, by: staffID)
+    }
 }
 
-/// The work of one batch: the shared roster read once, and the running result.
-private struct Turn {
+/// Why the desk refused an admin action.
+public enum DeskError: Error, Equatable, CustomStringConvertible {
+    case noSuchTicket(String)
+    case notWritten(String)
+    case duplicateRegister(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case let .noSuchTicket(ref): "no ticket \(ref)"
+        case let .notWritten(ref): "ticket \(ref) is not a written complaint"
+        case let .duplicateRegister(number): "register number \(number) is already registered"
+        case let .invalid(problem): problem
+        }
+    }
+}
+
+/// The work of one batch: the roster read once, caches, and the running result. Its extensions hold the
+/// flows; this file holds what they share (assignment, notifications, texts, timeline events).
+struct DeskTurn {
     let desk: Desk
     let tx: any StoreTransaction
     let now: Date
@@ -66,196 +126,109 @@ private struct Turn {
     let newID: () -> String
     var result = Desk.BatchResult()
     /// Who is on duty per department at `now`, looked up once per batch.
-    var onDuty: [Department: [Staff]] = [:]
+    private var onDuty: [Department: [Staff]] = [:]
+    /// Staff ids that checked in within the last day and have not checked out since (when check-in is required).
+    private var checkedIn: Set<String>?
+    /// The resident whose message is being handled: answers to them go out at once, even in quiet hours.
+    var answering: String?
+
+    init(desk: Desk, tx: any StoreTransaction, now: Date, labels: [Int64: Classification], newID: @escaping () -> String) throws {
+        self.desk = desk
+        self.tx = tx
+        self.now = now
+        self.labels = labels
+        self.newID = newID
+        roster = try tx.roster()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = roster.timeZone
+        self.calendar = calendar
+    }
 
     var templates: Templates { desk.templates }
+    var policy: DeskPolicy { desk.policy }
+    var words: CommandWords { desk.commands }
 
     mutating func handle(_ message: InboundMessage) throws {
         if let staff = roster.member(address: message.from) {
             try handleStaff(message, from: staff)
         } else {
+            answering = message.from
+            defer { answering = nil }
             try handleResident(message)
         }
     }
 
-    // MARK: Residents
+    // MARK: Assignment
 
-    mutating func handleResident(_ message: InboundMessage) throws {
-        let mentioned = CommandWords.mentionedRefs(in: message.text)
-        if let ref = mentioned.first {
-            if let ticket = try tx.openTickets(resident: message.from).first(where: { $0.ref == ref }) {
-                try addFollowUp(message, to: ticket)
-            } else {
-                // Unknown or someone else's ticket: say so without revealing whether it exists.
-                let locale = ReplyLocale.detect(message.text)
-                try send(templates.render("resident.unknown_ticket", locale, ["ref": ref]), to: message.from,
-                         channel: message.channel, ticket: nil)
-            }
-            return
-        }
-        try openTicket(for: message)
-    }
-
-    mutating func openTicket(for message: InboundMessage) throws {
-        let labels = message.id.flatMap { self.labels[$0] } ?? desk.classifier.classify(message.text)
-        let locale = ReplyLocale.detect(message.text)
-        let ref = Ticket.ref(number: try tx.nextTicketNumber())
-        let firstResponder = try assign(.service)
-        let handler = try assign(labels.department)
-        let promised = desk.policy.replyDeadline(for: labels.severity, openedAt: now)
-        let ticket = Ticket(
-            ref: ref, intent: labels.intent, category: labels.category, department: labels.department,
-            severity: labels.severity, location: labels.location, resident: message.from, channel: message.channel,
-            locale: locale, text: message.text, firstResponder: firstResponder?.id ?? "unassigned",
-            handler: handler?.id ?? "unassigned", rulesVersion: desk.classifier.rules.version, createdAt: now,
-            promisedReplyAt: promised)
-        try tx.insertTicket(ticket)
-        result.ticketsOpened += 1
-        try event(ref, actor: "resident", .opened, message.text, channel: message.channel)
-        try event(ref, actor: "system", .assigned,
-                  "first_responder=\(ticket.firstResponder) handler=\(ticket.handler) rules=\(ticket.rulesVersion) "
-                      + "labels=\(labels.intent.rawValue)/\(labels.category.rawValue)/\(labels.severity.rawValue) "
-                      + "fired=\(labels.rules.joined(separator: ","))")
-
-        let promisedParts = calendar.dateComponents([.month, .day, .hour, .minute], from: promised)
-        var values = self.values(for: ticket, locale: locale)
-        values["reply_by"] = time(promisedParts, locale)
-        let ackKey = labels.severity == .emergency ? "resident.ack_emergency" : "resident.ack"
-        try send(templates.render(ackKey, locale, values), to: message.from, channel: message.channel, ticket: ref)
-
-        for (staff, key) in [(firstResponder, "staff.new_ticket_first_responder"), (handler, "staff.new_ticket_handler")] {
-            guard let staff else { continue }
-            if key == "staff.new_ticket_handler", staff.id == firstResponder?.id { continue }
-            var staffValues = self.values(for: ticket, locale: staff.locale)
-            staffValues["reply_by"] = time(promisedParts, staff.locale)
-            try send(templates.render(key, staff.locale, staffValues), to: staff.address,
-                     channel: staff.channel ?? message.channel, ticket: ref)
-        }
-        if firstResponder == nil || handler == nil, let head = roster.head(of: labels.department) ?? roster.leaders.first {
-            let headValues = self.values(for: ticket, locale: head.locale)
-            try send(templates.render("staff.nobody_on_duty", head.locale, headValues), to: head.address,
-                     channel: head.channel ?? message.channel, ticket: ref)
-        }
-    }
-
-    mutating func addFollowUp(_ message: InboundMessage, to ticket: Ticket) throws {
-        try event(ticket.ref, actor: "resident", .residentMessage, message.text, channel: message.channel)
-        try send(templates.render("resident.followup", ticket.locale, values(for: ticket, locale: ticket.locale)),
-                 to: message.from, channel: message.channel, ticket: ticket.ref)
-        try notifyStaff(of: ticket, except: nil, actorName: nil) { _ in message.text }
-    }
-
-    // MARK: Staff
-
-    mutating func handleStaff(_ message: InboundMessage, from staff: Staff) throws {
-        guard let command = desk.commands.parse(message.text) else {
-            try send(templates.render("staff.help", staff.locale), to: staff.address, channel: message.channel, ticket: nil)
-            return
-        }
-        guard var ticket = try tx.ticket(ref: command.ref) else {
-            try send(templates.render("staff.no_such_ticket", staff.locale, ["ref": command.ref]),
-                     to: staff.address, channel: message.channel, ticket: nil)
-            return
-        }
-        guard mayWork(ticket, staff) else {
-            try event(ticket.ref, actor: staff.id, .note, "refused \(command.verb.rawValue): not on this ticket",
-                      channel: message.channel)
-            try send(templates.render("staff.not_allowed", staff.locale, ["ref": ticket.ref]),
-                     to: staff.address, channel: message.channel, ticket: ticket.ref)
-            return
-        }
-        var residentValues = values(for: ticket, locale: ticket.locale)
-        residentValues["staff"] = staff.name
-        residentValues["text"] = command.text
-        let staffValues = values(for: ticket, locale: staff.locale)
-        if command.verb == .reply, command.text.isEmpty {
-            try send(templates.render("staff.help", staff.locale), to: staff.address, channel: message.channel,
-                     ticket: ticket.ref)
-            return
-        }
-        // Any step by staff is a first response; accepting or replying moves an open ticket on.
-        ticket.firstResponseAt = ticket.firstResponseAt ?? now
-        let (kind, residentKey, confirmKey): (TicketEvent.Kind, String, String)
-        switch command.verb {
-        case .accept:
-            if ticket.status == .open { ticket.status = .accepted }
-            (kind, residentKey, confirmKey) = (.accepted, "resident.accepted", "staff.confirm_accept")
-        case .reply:
-            if ticket.status == .open { ticket.status = .accepted }
-            (kind, residentKey, confirmKey) = (.staffReply, "resident.staff_reply", "staff.confirm_reply")
-        case .done:
-            ticket.status = .resolved
-            ticket.resolvedAt = now
-            (kind, residentKey, confirmKey) = (.resolved, "resident.resolved", "staff.confirm_done")
-        }
-        try tx.updateTicket(ticket)
-        try event(ticket.ref, actor: staff.id, kind, command.text, channel: message.channel)
-        try send(templates.render(residentKey, ticket.locale, residentValues), to: ticket.resident,
-                 channel: ticket.channel, ticket: ticket.ref)
-        try send(templates.render(confirmKey, staff.locale, staffValues), to: staff.address,
-                 channel: message.channel, ticket: ticket.ref)
-        // The first responder stays accountable, so hears of every step someone else takes.
-        let templates = self.templates
-        try notifyStaff(of: ticket, except: staff.id, actorName: staff.name, onlyFirstResponder: true) { locale in
-            let action = templates.render("action.\(command.verb.rawValue)", locale)
-            return command.text.isEmpty ? action : "\(action): \(command.text)"
-        }
-    }
-
-    func mayWork(_ ticket: Ticket, _ staff: Staff) -> Bool {
-        staff.id == ticket.handler || staff.id == ticket.firstResponder || staff.role == .leader
-            || (staff.role == .head && staff.department == ticket.department)
-    }
-
-    // MARK: Helpers
-
-    /// Picks the on-duty staff member of `department` with the fewest open tickets; the head if nobody is on.
-    mutating func assign(_ department: Department) throws -> Staff? {
-        let onDuty = self.onDuty[department] ?? roster.onDuty(department, at: now)
-        self.onDuty[department] = onDuty
-        if onDuty.count <= 1 { return onDuty.first ?? roster.head(of: department) }
+    /// Picks the present on-duty staff member of `department` with the fewest open tickets, skipping
+    /// `excluded`; the department head (or leadership) when nobody is, which is logged and alerted by the caller.
+    mutating func assign(_ department: Department, excluding excluded: Set<String> = []) throws -> Staff? {
+        let candidates = try present(department).filter { !excluded.contains($0.id) }
+        if candidates.count == 1 { return candidates[0] }
         var best: (staff: Staff, load: Int)?
-        for staff in onDuty {
+        for staff in candidates {
             let load = try tx.openTicketCount(handler: staff.id)
             if best == nil || load < best!.load { best = (staff, load) }
         }
         return best?.staff
     }
 
-    /// Tells the first responder (and, unless `onlyFirstResponder`, the handler) what happened, in their language.
-    mutating func notifyStaff(
-        of ticket: Ticket, except: String?, actorName: String?, onlyFirstResponder: Bool = false,
-        text: (ReplyLocale) -> String
-    ) throws {
-        var ids = [ticket.firstResponder]
-        if !onlyFirstResponder { ids.append(ticket.handler) }
-        var seen = Set<String>()
-        for id in ids where id != except && seen.insert(id).inserted {
-            guard let staff = roster.member(id: id) else { continue }
-            var values = self.values(for: ticket, locale: staff.locale)
-            values["text"] = text(staff.locale)
-            values["staff"] = actorName ?? templates.render("resident.label", staff.locale)
-            try send(templates.render("staff.progress", staff.locale, values), to: staff.address,
-                     channel: staff.channel ?? ticket.channel, ticket: ticket.ref)
-        }
+    /// The fallback when nobody in `department` is present: its head, else a leader, never someone excluded.
+    func backup(_ department: Department, excluding excluded: Set<String> = []) -> Staff? {
+        [roster.head(of: department)].compactMap { $0 }.first { !excluded.contains($0.id) }
+            ?? roster.leaders.first { !excluded.contains($0.id) }
     }
 
+    /// On-duty staff of `department` who count as present: all of them, or with check-in required, those
+    /// who checked in, plus those whose shift began less than the grace period ago.
+    mutating func present(_ department: Department) throws -> [Staff] {
+        let staff = onDuty[department] ?? roster.onDuty(department, at: now)
+        onDuty[department] = staff
+        guard policy.checkInRequired else { return staff }
+        let checkedIn = try checkedInStaff()
+        let recentStarts = Set(roster.shiftStarts(from: now.addingTimeInterval(-policy.checkInGrace), to: now.addingTimeInterval(1))
+            .map(\.shift.staffID))
+        return staff.filter { checkedIn.contains($0.id) || recentStarts.contains($0.id) }
+    }
+
+    mutating func checkedInStaff() throws -> Set<String> {
+        if let checkedIn { return checkedIn }
+        var set = Set<String>()
+        for entry in try tx.dutyLog(since: now.addingTimeInterval(-86_400)) {
+            switch entry.kind {
+            case .checkIn: set.insert(entry.staffID)
+            case .checkOut: set.remove(entry.staffID)
+            default: break
+            }
+        }
+        checkedIn = set
+        return set
+    }
+
+    // MARK: Texts
+
+    /// Every placeholder a ticket template may use, in `locale`.
     func values(for ticket: Ticket, locale: ReplyLocale) -> [String: String] {
         [
             "ref": ticket.ref,
-            "first_responder": roster.member(id: ticket.firstResponder)?.name ?? ticket.firstResponder,
-            "handler": roster.member(id: ticket.handler)?.name ?? ticket.handler,
+            "first_responder": name(ticket.firstResponder),
+            "handler": name(ticket.handler),
             "department": templates.render("department.\(ticket.department.rawValue)", locale),
             "category": templates.render("category.\(ticket.category.rawValue)", locale),
             "severity": templates.render("severity.\(ticket.severity.rawValue)", locale),
+            "status": templates.render("status.\(ticket.status.rawValue)", locale),
             "location": ticket.location?.display ?? "-",
             "resident_text": ticket.text,
-            "resident": ticket.resident,
+            "reply_by": ticket.promisedReplyAt.map { time($0, locale) } ?? "-",
+            "register": ticket.register ?? "",
         ]
     }
 
-    /// A local time of day and date as residents read it (`12月1日 14:00`, `1/12 14:00`).
-    func time(_ parts: DateComponents, _ locale: ReplyLocale) -> String {
+    func name(_ staffID: String) -> String { roster.member(id: staffID)?.name ?? staffID }
+
+    /// A local date and time as people read it (`12月1日 14:00`, `1/12 14:00`).
+    func time(_ date: Date, _ locale: ReplyLocale) -> String {
+        let parts = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
         func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
         return templates.render("time.format", locale, [
             "month": String(parts.month ?? 1), "day": String(parts.day ?? 1),
@@ -263,13 +236,61 @@ private struct Turn {
         ])
     }
 
+    /// Texts the resident of `ticket` (in their language, on their channel; quiet hours unless urgent).
+    mutating func tellResident(_ ticket: Ticket, _ key: String, _ extra: [String: String] = [:]) throws {
+        guard ticket.source != .patrol, !ticket.resident.isEmpty else { return }
+        let values = self.values(for: ticket, locale: ticket.locale).merging(extra) { $1 }
+        try send(templates.render(key, ticket.locale, values), to: ticket.resident, channel: ticket.channel,
+                 ticket: ticket.ref, resident: true, urgent: ticket.severity == .emergency)
+    }
+
+    /// Texts one staff member about `ticket`, in their language, on their channel.
+    mutating func tell(_ staff: Staff, _ key: String, about ticket: Ticket?, _ extra: [String: String] = [:], via channel: String? = nil) throws {
+        var values = ticket.map { self.values(for: $0, locale: staff.locale) } ?? [:]
+        values.merge(extra) { $1 }
+        let ticketChannel = ticket.flatMap { $0.channel.isEmpty ? nil : $0.channel }
+        try send(templates.render(key, staff.locale, values), to: staff.address,
+                 channel: staff.channel ?? channel ?? ticketChannel ?? desk.defaultChannel ?? "", ticket: ticket?.ref)
+    }
+
+    /// Tells the first responder (and, unless `onlyFirstResponder`, the handler) what happened, skipping
+    /// `except` (the one who did it).
+    mutating func notifyOwners(
+        of ticket: Ticket, except: String?, actor: String?, onlyFirstResponder: Bool = false, text: (ReplyLocale) -> String
+    ) throws {
+        var ids = [ticket.firstResponder]
+        if !onlyFirstResponder { ids.append(ticket.handler) }
+        var seen = Set<String>()
+        for id in ids where id != except && seen.insert(id).inserted {
+            guard let staff = roster.member(id: id) else { continue }
+            try tell(staff, "staff.progress", about: ticket, [
+                "text": text(staff.locale),
+                "staff": actor ?? templates.render("resident.label", staff.locale),
+            ])
+        }
+    }
+
     mutating func event(_ ref: String, actor: String, _ kind: TicketEvent.Kind, _ text: String, channel: String? = nil) throws {
         try tx.appendEvent(TicketEvent(ticketRef: ref, at: now, actor: actor, kind: kind, text: text, channel: channel))
     }
 
-    mutating func send(_ text: String, to address: String, channel: String, ticket: String?) throws {
+    /// Adds a text to the outbox. A non-urgent text to a resident waits out the quiet hours, unless it
+    /// answers the message they just sent (DESIGN.md: quiet hours hold back only what they did not ask for).
+    mutating func send(
+        _ text: String, to address: String, channel: String, ticket: String?, resident: Bool = false, urgent: Bool = false
+    ) throws {
+        var due = now
+        if resident, !urgent, address != answering, let quiet = policy.quietHours {
+            due = quiet.release(now, calendar: calendar)
+        }
         try tx.enqueue(OutboundMessage(id: newID(), channel: channel, to: address, text: text, ticketRef: ticket,
-                                       nextAttemptAt: now, createdAt: now))
+                                       nextAttemptAt: due, createdAt: now))
         result.enqueued += 1
+    }
+
+    /// Saves `ticket` with its timer recomputed.
+    mutating func save(_ ticket: inout Ticket) throws {
+        ticket.nextCheckAt = ticket.status.isOpen ? SlaClock.nextCheck(ticket, policy: policy) : nil
+        try tx.updateTicket(ticket)
     }
 }

@@ -1,30 +1,61 @@
-/// A staff member's text, read as a command on a ticket.
+import FirstaskClassifier
+import Foundation
+
+/// A staff member's text, read as a command.
 public struct StaffCommand: Sendable, Equatable {
     public enum Verb: String, Sendable, CaseIterable {
-        case accept, reply, done
+        // On a ticket: `<word> T0001 [text]`.
+        case accept, reply, done, promise, transfer, escalate, note, callback
+        // On oneself or the shift: `<word> [text]`.
+        case mine, duty, handover, patrol
+        case checkIn = "check_in"
+        case checkOut = "check_out"
+        case help
+
+        /// Whether the command needs a ticket ref.
+        public var needsTicket: Bool {
+            switch self {
+            case .accept, .reply, .done, .promise, .transfer, .escalate, .note, .callback: true
+            case .mine, .duty, .handover, .patrol, .checkIn, .checkOut, .help: false
+            }
+        }
     }
 
     public var verb: Verb
-    public var ref: String
-    /// Free text after the verb and ref (the reply to relay, a note).
+    /// The ticket, for verbs that need one; `nil` when the sender left it out.
+    public var ref: String?
+    /// Free text after the verb and ref (the reply to relay, a note, a time, a department and reason).
     public var text: String
 
-    public init(verb: Verb, ref: String, text: String) {
+    public init(verb: Verb, ref: String?, text: String) {
         self.verb = verb
         self.ref = ref
         self.text = text
     }
 }
 
-/// The words staff may use for each command, from `prompts/commands.yaml`, so admins can add synonyms.
+/// The words that make up the text interface, from `prompts/commands.yaml`, so admins can add synonyms:
+/// staff command verbs, department names for transfers, what counts as a normal patrol, and the words
+/// residents use to ask for status, confirm or reopen.
 public struct CommandWords: Sendable, Equatable {
     public var words: [StaffCommand.Verb: [String]]
+    public var departments: [Department: [String]]
+    /// Patrol results that mean "all normal" (`正常`, `ok`); anything else is abnormal and opens a ticket.
+    public var patrolNormal: [String]
+    public var resident: ResidentWords
 
-    public init(_ words: [StaffCommand.Verb: [String]]) {
+    public init(
+        _ words: [StaffCommand.Verb: [String]], departments: [Department: [String]] = [:],
+        patrolNormal: [String] = ["正常", "ok", "normal"], resident: ResidentWords = ResidentWords()
+    ) {
         self.words = words
+        self.departments = departments
+        self.patrolNormal = patrolNormal
+        self.resident = resident
     }
 
-    /// Reads `text` as `VERB REF [text]`, `REF VERB [text]` or `REF text` (a reply); `nil` if it is none of these.
+    /// Reads `text` as `VERB [REF] [text]`, `REF VERB [text]`, `VERBREF [text]` or `REF text` (a reply);
+    /// `nil` if it is none of these.
     ///
     /// Verbs match case-insensitively; the ref is `T` and digits, in either case. Full-width spaces,
     /// colons and commas between the parts are accepted, because phones insert them.
@@ -33,7 +64,7 @@ public struct CommandWords: Sendable, Equatable {
         guard let first else { return nil }
         let (second, afterSecond) = Self.splitWord(afterFirst)
         if let ref = Self.ticketRef(first) {
-            if let second, let verb = verb(for: second) {
+            if let second, let verb = verb(for: second), verb.needsTicket {
                 return StaffCommand(verb: verb, ref: ref, text: Self.trimmed(afterSecond))
             }
             // A bare ref followed by text is a reply to the resident.
@@ -42,12 +73,15 @@ public struct CommandWords: Sendable, Equatable {
             return StaffCommand(verb: .reply, ref: ref, text: rest)
         }
         if let verb = verb(for: first) {
-            guard let second, let ref = Self.ticketRef(second) else { return nil }
+            guard verb.needsTicket else { return StaffCommand(verb: verb, ref: nil, text: Self.trimmed(afterFirst)) }
+            guard let second, let ref = Self.ticketRef(second) else {
+                return StaffCommand(verb: verb, ref: nil, text: Self.trimmed(afterFirst))
+            }
             return StaffCommand(verb: verb, ref: ref, text: Self.trimmed(afterSecond))
         }
         // The verb and the ref written together: `接单T0001`.
         let lowered = first.lowercased()
-        for verb in StaffCommand.Verb.allCases {
+        for verb in StaffCommand.Verb.allCases where verb.needsTicket {
             for word in words[verb] ?? [] where lowered.hasPrefix(word.lowercased()) {
                 if let ref = Self.ticketRef(String(first.dropFirst(word.count))) {
                     return StaffCommand(verb: verb, ref: ref, text: Self.trimmed(afterFirst))
@@ -63,6 +97,29 @@ public struct CommandWords: Sendable, Equatable {
             return verb
         }
         return nil
+    }
+
+    /// The department named by the first word of `text` (`工程 漏水在楼上` → engineering, "漏水在楼上").
+    public func department(in text: String) -> (Department, reason: String)? {
+        let (first, rest) = Self.splitWord(text[...])
+        guard let first else { return nil }
+        let lowered = first.lowercased()
+        for department in Department.allCases
+        where (departments[department] ?? []).contains(where: { $0.lowercased() == lowered }) || department.rawValue == lowered {
+            return (department, Self.trimmed(rest))
+        }
+        return nil
+    }
+
+    /// A patrol report `<place> <result>`: the place, the result, and whether the result is abnormal.
+    /// `nil` without a place.
+    public func patrol(_ text: String) -> (place: String, result: String, abnormal: Bool)? {
+        let (place, rest) = Self.splitWord(text[...])
+        guard let place else { return nil }
+        let result = Self.trimmed(rest)
+        let lowered = result.lowercased()
+        let normal = result.isEmpty || patrolNormal.contains { $0.lowercased() == lowered }
+        return (place, result, !normal)
     }
 
     /// `T0042` / `t42` → `T0042`.
@@ -124,6 +181,138 @@ public struct CommandWords: Sendable, Equatable {
     }
 
     static func trimmed(_ text: Substring) -> String {
-        String(text.drop { separators.contains($0) })
+        String(text.drop { separators.contains($0) }).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Words residents use that the desk must recognise before classifying: asking for status, saying a done
+/// ticket is solved or not. Matching ignores case and looks for the word anywhere in a short message.
+public struct ResidentWords: Sendable, Equatable {
+    public var status: [String]
+    public var solved: [String]
+    public var unsolved: [String]
+    /// "Any news?" words: a message with one of these is about a ticket already open, not a new problem.
+    public var followUp: [String]
+
+    public init(
+        status: [String] = ["查询", "进度", "status"], solved: [String] = ["解决了", "修好了", "满意", "solved", "yes"],
+        unsolved: [String] = ["没解决", "没修好", "not solved", "not fixed"], followUp: [String] = ["还没", "any update"]
+    ) {
+        self.status = status
+        self.solved = solved
+        self.unsolved = unsolved
+        self.followUp = followUp
+    }
+
+    /// What a resident's answer to "is it solved? rate 1–5" says.
+    public enum Confirmation: Equatable, Sendable {
+        case solved(rating: Int?)
+        case unsolved
+        /// Only a rating, 1–5 (a star count or a digit).
+        case rating(Int)
+    }
+
+    /// Reads a confirmation answer; `nil` if the message is not one. "Not solved" wins over "solved" words
+    /// it contains (没解决 contains 解决).
+    public func confirmation(_ text: String) -> Confirmation? {
+        let lowered = Self.fold(text)
+        let rating = Self.rating(lowered)
+        if unsolved.contains(where: { lowered.contains(Self.fold($0)) }) { return .unsolved }
+        if solved.contains(where: { lowered.contains(Self.fold($0)) }) { return .solved(rating: rating) }
+        if let rating, lowered.unicodeScalars.count <= 12 { return .rating(rating) }
+        return nil
+    }
+
+    /// Whether the message asks for the status of the resident's tickets (short, with a status word).
+    public func isStatusQuery(_ text: String) -> Bool {
+        let lowered = Self.fold(text)
+        return lowered.unicodeScalars.count <= 24 && status.contains { lowered.contains(Self.fold($0)) }
+    }
+
+    public func isFollowUp(_ text: String) -> Bool {
+        let lowered = Self.fold(text)
+        return followUp.contains { lowered.contains(Self.fold($0)) }
+    }
+
+    /// A rating 1–5: a lone digit (ASCII or full-width), `N星`, `N分`, or a run of ★/⭐.
+    static func rating(_ text: String) -> Int? {
+        let stars = text.unicodeScalars.filter { $0 == "★" || $0 == "⭐" }.count
+        if (1...5).contains(stars) { return stars }
+        let digits = text.unicodeScalars.compactMap { CommandWords.digitValue($0) }
+        if digits.count == 1, let digit = digits.first, (1...5).contains(digit) { return digit }
+        for (word, value) in [("五星", 5), ("四星", 4), ("三星", 3), ("两星", 2), ("二星", 2), ("一星", 1)]
+        where text.contains(word) {
+            return value
+        }
+        return nil
+    }
+
+    /// Lower-cased, full-width ASCII folded to half-width, traditional 沒/決/覆 style differences left to the
+    /// word lists (they list both scripts).
+    static func fold(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if (0xFF01...0xFF5E).contains(scalar.value), let half = Unicode.Scalar(scalar.value - 0xFEE0) {
+                scalars.append(half)
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars).lowercased()
+    }
+}
+
+/// Reads the time in a `promise` command: `18:00`, `18点`, `2h`, `30m`, `2小时`, `30分钟`, `明天 10:00`,
+/// `tomorrow 10:00`. A time of day already past means tomorrow.
+public enum PromiseTime {
+    public static func parse(_ text: String, now: Date, calendar: Calendar) -> (Date, rest: String)? {
+        // Split on spaces only: the colon inside `18:00` is part of the time.
+        func splitWord(_ text: Substring) -> (String?, Substring) {
+            let trimmed = text.drop { $0 == " " || $0 == "\u{3000}" }
+            guard !trimmed.isEmpty else { return (nil, trimmed) }
+            let end = trimmed.firstIndex { $0 == " " || $0 == "\u{3000}" } ?? trimmed.endIndex
+            return (String(trimmed[..<end]), trimmed[end...])
+        }
+        var (word, rest) = splitWord(text[...])
+        guard var token = word.map(ResidentWords.fold) else { return nil }
+        var dayOffset = 0
+        for prefix in ["明天", "tomorrow", "明日"] where token.hasPrefix(prefix) {
+            dayOffset = 1
+            token = String(token.dropFirst(prefix.count))
+            if token.isEmpty {
+                (word, rest) = splitWord(rest)
+                token = word.map(ResidentWords.fold) ?? ""
+            }
+        }
+        let remainder = CommandWords.trimmed(rest)
+        if dayOffset == 0, let span = duration(token) {
+            return (now.addingTimeInterval(span), remainder)
+        }
+        guard let minutes = timeOfDay(token) else { return nil }
+        let midnight = calendar.startOfDay(for: now)
+        guard var date = calendar.date(byAdding: .minute, value: minutes, to: midnight) else { return nil }
+        if dayOffset > 0 || date <= now { date = calendar.date(byAdding: .day, value: 1, to: date) ?? date }
+        return (date, remainder)
+    }
+
+    /// `2h`, `90m`, `2小时`, `2小時`, `30分钟`, `30分鐘`, `1.5h` → seconds.
+    static func duration(_ token: String) -> TimeInterval? {
+        for (unit, seconds) in [("小时", 3600.0), ("小時", 3600), ("分钟", 60), ("分鐘", 60), ("hours", 3600),
+                                ("hour", 3600), ("h", 3600), ("min", 60), ("m", 60)] where token.hasSuffix(unit) {
+            guard let value = Double(token.dropLast(unit.count)), value > 0, value <= 24 * 14 * 60 else { return nil }
+            return value * seconds
+        }
+        return nil
+    }
+
+    /// `18:00`, `18：00`, `18点`, `18點`, `18点30` → minutes after midnight.
+    static func timeOfDay(_ token: String) -> Int? {
+        let parts = token.split(whereSeparator: { $0 == ":" || $0 == "点" || $0 == "點" || $0 == "：" })
+            .map { $0.replacingOccurrences(of: "分", with: "") }
+        guard (1...2).contains(parts.count), let hour = Int(parts[0]), (0...23).contains(hour) else { return nil }
+        let minute = parts.count == 2 ? Int(parts[1]) : 0
+        guard let minute, (0...59).contains(minute) else { return nil }
+        guard token.contains(":") || token.contains("：") || token.contains("点") || token.contains("點") else { return nil }
+        return hour * 60 + minute
     }
 }

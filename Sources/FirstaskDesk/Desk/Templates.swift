@@ -17,16 +17,29 @@ public struct Templates: Sendable, Equatable {
     /// The keys the desk uses; `validate()` reports any a locale lacks.
     public static let requiredKeys: [String] =
         [
-            "resident.ack", "resident.ack_emergency", "resident.followup", "resident.accepted",
-            "resident.staff_reply", "resident.resolved", "resident.unknown_ticket", "resident.label",
-            "staff.new_ticket_first_responder", "staff.new_ticket_handler", "staff.progress",
-            "staff.confirm_reply", "staff.confirm_accept", "staff.confirm_done", "staff.help",
-            "staff.not_allowed", "staff.no_such_ticket", "staff.nobody_on_duty",
-            "time.format",
+            "resident.ack", "resident.ack_emergency", "resident.ack_major", "resident.ack_praise", "resident.ack_written",
+            "resident.ask_location", "resident.ask_details", "resident.details_noted", "resident.location_noted", "resident.followup", "resident.accepted",
+            "resident.staff_reply", "resident.promised", "resident.transferred", "resident.resolved",
+            "resident.resolved_linked", "resident.reopened", "resident.thanks", "resident.closed_unconfirmed",
+            "resident.repeat_linked", "resident.unknown_ticket", "resident.status_closed", "resident.status",
+            "resident.status_line", "resident.status_none", "resident.ask_which", "resident.choice_line", "resident.label",
+            "staff.new_ticket_first_responder", "staff.new_ticket_handler", "staff.conduct_complaint", "staff.praise",
+            "staff.nobody_on_duty", "staff.page_emergency", "staff.page_patrol_check", "staff.major_alert",
+            "staff.written_registered", "staff.progress", "staff.reopened", "staff.transferred_to_you", "staff.buck_passing",
+            "staff.escalated_to_you", "staff.reminder", "staff.overdue_head", "staff.overdue_leader", "staff.missed_check_in",
+            "staff.confirm_reply", "staff.confirm_accept", "staff.confirm_done", "staff.confirm_promise", "staff.confirm_note",
+            "staff.confirm_callback", "staff.confirm_transfer", "staff.confirm_escalate", "staff.confirm_handover",
+            "staff.written_reply_needed", "staff.nobody_to_transfer", "staff.ticket_closed", "staff.help",
+            "staff.not_allowed", "staff.no_such_ticket", "staff.mine", "staff.mine_line", "staff.mine_none", "staff.duty",
+            "staff.duty_line", "staff.checked_in", "staff.handover_line", "staff.checked_out", "staff.patrol_logged", "staff.patrol_ticket",
+            "time.format", "list.separator", "role.first_responder", "role.handler", "action.confirmed", "action.written_reply",
         ] + Category.allCases.map { "category.\($0.rawValue)" }
         + Department.allCases.map { "department.\($0.rawValue)" }
         + Severity.allCases.map { "severity.\($0.rawValue)" }
-        + StaffCommand.Verb.allCases.map { "action.\($0.rawValue)" }
+        + Ticket.Status.allCases.map { "status.\($0.rawValue)" }
+        + Deadline.allCases.map { "deadline.\($0.rawValue)" }
+        + StaffCommand.Verb.allCases.filter(\.needsTicket).map { "action.\($0.rawValue)" }
+        + StaffCommand.Verb.allCases.filter { $0.needsTicket || $0 == .handover || $0 == .patrol }.map { "usage.\($0.rawValue)" }
 
     public init(_ texts: [ReplyLocale: [String: String]]) {
         self.texts = texts

@@ -83,6 +83,32 @@ public struct Roster: Sendable, Equatable {
         return ids.compactMap { id in seen.insert(id).inserted ? member(id: id) : nil }
     }
 
+    /// Every shift that starts in `from..<to`, with its start instant, in start order.
+    public func shiftStarts(from: Date, to: Date) -> [(shift: Shift, start: Date)] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var starts: [(Shift, Date)] = []
+        var day = calendar.startOfDay(for: from.addingTimeInterval(-86_400))
+        while day < to {
+            let weekday = calendar.component(.weekday, from: day)
+            for shift in shifts where shift.days.map({ $0.contains(weekday) }) ?? true {
+                if let start = calendar.date(byAdding: .minute, value: shift.start, to: day), start >= from, start < to {
+                    starts.append((shift, start))
+                }
+            }
+            guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
+            day = next
+        }
+        return starts.sorted { $0.1 < $1.1 }
+    }
+
+    /// Staff whose name appears in `text` (names of two or more characters), e.g. the subject of a
+    /// conduct complaint.
+    public func membersNamed(in text: String) -> [Staff] {
+        let folded = text.lowercased()
+        return staff.filter { $0.name.count >= 2 && folded.contains($0.name.lowercased()) }
+    }
+
     /// The head of `department`, or else the first leader.
     public func head(of department: Department) -> Staff? {
         staff.first { $0.department == department && $0.role == .head } ?? staff.first { $0.role == .leader }

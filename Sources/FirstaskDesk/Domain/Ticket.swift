@@ -19,6 +19,70 @@ public struct Ticket: Sendable, Equatable, Codable {
         public var isOpen: Bool { self != .closed }
     }
 
+    /// Where the matter came from.
+    public enum Source: String, Sendable, Codable, CaseIterable {
+        /// A resident's text message.
+        case text
+        /// An abnormal entry in a staff patrol log (`巡查 水泵房 漏水`).
+        case patrol
+        /// A written complaint (书面投诉) registered through the admin API; needs a written reply to close.
+        case written
+    }
+
+    /// Marks that put a ticket on the manager's radar and the monthly report.
+    public enum Flag: String, Sendable, Codable, CaseIterable, Comparable {
+        /// Reported again for the same place and category while open.
+        case repeated
+        /// Handed on too often, or bounced back to a department that already had it.
+        case buckPassing = "buck_passing"
+        /// About a staff member's conduct: kept away from that person.
+        case conduct
+        /// Closed without the resident confirming: on the callback list.
+        case unconfirmed
+        /// The resident said it was not solved after staff marked it done.
+        case reopened
+        /// Nobody was on duty when it opened; the head was given it.
+        case nobodyOnDuty = "nobody_on_duty"
+        /// A deadline was missed.
+        case overdue
+
+        public static func < (lhs: Flag, rhs: Flag) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// What the gateway last asked the resident and is waiting for an answer to.
+    public enum Question: String, Sendable, Codable {
+        /// Where the problem is (a repair without a flat number).
+        case location
+        /// What the problem is: the classifier could not tell (a problem with no category, or low confidence).
+        case details
+        /// Whether the problem is solved, and a rating 1–5.
+        case confirmation
+    }
+
+    /// How a closed ticket ended.
+    public enum CloseReason: String, Sendable, Codable {
+        /// The resident confirmed it solved.
+        case confirmed
+        /// The resident did not answer in time; it goes on the callback list.
+        case unconfirmed
+        /// Closed by staff with no resident to confirm (a patrol finding).
+        case staff
+        /// Praise: recorded and passed on, nothing to work.
+        case acknowledged
+    }
+
+    /// Another resident who reported the same problem while this ticket was open; told when it is done.
+    public struct Reporter: Sendable, Codable, Equatable {
+        public var address: String
+        public var channel: String
+        public var locale: ReplyLocale
+        public init(address: String, channel: String, locale: ReplyLocale) {
+            self.address = address
+            self.channel = channel
+            self.locale = locale
+        }
+    }
+
     /// The short reference residents and staff type (`T0042`).
     public var ref: String
     public var status: Status
@@ -47,6 +111,45 @@ public struct Ticket: Sendable, Equatable, Codable {
     /// The resident's rating, 1–5.
     public var satisfaction: Int?
 
+    public var source: Source = .text
+    public var flags: Set<Flag> = []
+    /// The question the gateway asked the resident and waits on, if any.
+    public var awaiting: Question?
+    /// Departments that have held the ticket, in order (the first is the one it was routed to).
+    public var departments: [Department] = []
+    /// How many times the handler was changed by a transfer.
+    public var transferCount = 0
+    /// How many times the resident said "not solved".
+    public var reopenCount = 0
+    /// Further reports of the same problem (same place and category) while open.
+    public var repeatCount = 0
+    public var coReporters: [Reporter] = []
+    /// Staff paged to help (an emergency's control room, the security patrol sent to check): may add notes.
+    public var helpers: [String] = []
+    /// For a conduct complaint: the staff id it is about, when the resident named them.
+    public var conductSubject: String?
+    /// Deadline for the first staff response (accept, reply or any step).
+    public var firstResponseDueAt: Date?
+    /// Deadline for marking it done.
+    public var resolutionDueAt: Date?
+    /// The last time staff replied to the resident (a relayed reply, or done).
+    public var lastReplyAt: Date?
+    /// When the current reply promise was made (the opening, or a staff `promise`): a reply after this
+    /// keeps the promise.
+    public var promiseMadeAt: Date?
+    /// Escalation steps reached per missed deadline: 1 handler and first responder reminded, 2 department
+    /// head told, 3 company leadership told.
+    public var escalations: [Deadline: Int] = [:]
+    /// When the desk's timer must look at this ticket next (a deadline, an escalation step, the
+    /// confirmation window); `nil` when nothing is pending.
+    public var nextCheckAt: Date?
+    /// A written complaint's register number (书面投诉登记号).
+    public var register: String?
+    public var writtenReplyAt: Date?
+    /// What the resident said when confirming or reopening: their opinion, for the record.
+    public var opinion: String?
+    public var closeReason: CloseReason?
+
     public init(
         ref: String, status: Status = .open, intent: Intent, category: Category, department: Department,
         severity: Severity, location: Location?, resident: String, channel: String, locale: ReplyLocale,
@@ -74,6 +177,15 @@ public struct Ticket: Sendable, Equatable, Codable {
         self.resolvedAt = resolvedAt
         self.closedAt = closedAt
         self.satisfaction = satisfaction
+        self.departments = [department]
+    }
+
+    /// The highest escalation step reached for any deadline (0 when none was missed).
+    public var escalation: Int { escalations.values.max() ?? 0 }
+
+    /// Whether `staffID` is the first responder or the handler.
+    public func isOwned(by staffID: String) -> Bool {
+        staffID == firstResponder || staffID == handler
     }
 
     /// The reference for ticket number `number`: `T` and at least four digits.
@@ -81,6 +193,16 @@ public struct Ticket: Sendable, Equatable, Codable {
         let digits = String(number)
         return "T" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
+}
+
+/// The three clocks every ticket runs against (configurable per severity and category).
+public enum Deadline: String, Sendable, Codable, CaseIterable, CodingKeyRepresentable {
+    /// Someone on staff responds at all (accepts, replies, any step).
+    case firstResponse = "first_response"
+    /// The resident hears back by the promised time.
+    case reply
+    /// The work is marked done.
+    case resolution
 }
 
 /// One entry on a ticket's timeline: who did what, when, by which channel.
@@ -94,6 +216,25 @@ public struct TicketEvent: Sendable, Equatable, Codable {
         case note
         case resolved
         case closed
+        /// A further report of the same problem by this or another resident.
+        case repeatReport = "repeat_report"
+        /// The gateway asked the resident something (location, which ticket, confirmation).
+        case question
+        /// The resident's answer completed the ticket (e.g. the location).
+        case clarified
+        case promised
+        case transferred
+        case escalated
+        case reminded
+        case flagged
+        /// Staff paged at once (emergency), or the patrol sent to check the spot.
+        case paged
+        case confirmed
+        case reopened
+        /// The outcome of a callback (回访) to the resident.
+        case callback
+        /// The written reply to a written complaint.
+        case writtenReply = "written_reply"
     }
 
     public var ticketRef: String

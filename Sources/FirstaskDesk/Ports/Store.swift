@@ -1,3 +1,4 @@
+import FirstaskClassifier
 import Foundation
 
 /// Durable storage for everything the gateway must not lose: inbound messages, channel cursors,
@@ -54,6 +55,9 @@ public protocol Store: Sendable {
 
     /// Count of stored inbound messages (all channels).
     func inboundCount() async throws -> Int
+
+    /// Duty log entries with `from <= at < to`, oldest first.
+    func dutyLog(from: Date, to: Date) async throws -> [DutyLogEntry]
 }
 
 /// What the desk may read and change inside one `Store.write` transaction. Synchronous: it runs on the
@@ -66,6 +70,8 @@ public protocol StoreTransaction {
     /// Tickets of `resident` that are not closed, oldest first.
     func openTickets(resident: String) throws -> [Ticket]
     func ticket(ref: String) throws -> Ticket?
+    /// The written complaint registered under `register`, if any.
+    func ticket(register: String) throws -> Ticket?
     /// Number of open tickets whose handler is `staffID` (to balance assignment).
     func openTicketCount(handler staffID: String) throws -> Int
     /// The next ticket number, unique for the life of the store.
@@ -76,4 +82,20 @@ public protocol StoreTransaction {
     /// Adds a row to the outbox. Rows with an id already present are ignored.
     func enqueue(_ message: OutboundMessage) throws
     func roster() throws -> Roster
+
+    /// Tickets not closed whose `nextCheckAt` is at or before `now`, earliest first.
+    func ticketsDue(at now: Date, limit: Int) throws -> [Ticket]
+    /// Tickets not closed about the same place and category, opened at or after `since`, oldest first.
+    func openTickets(category: Category, location: Location, since: Date) throws -> [Ticket]
+    /// Tickets not closed that `staffID` handles or is first responder for, oldest first.
+    func openTickets(staff staffID: String) throws -> [Ticket]
+    /// A ticket's timeline, oldest first.
+    func events(ref: String) throws -> [TicketEvent]
+    func appendDutyLog(_ entry: DutyLogEntry) throws
+    /// Duty log entries at or after `since`, oldest first.
+    func dutyLog(since: Date) throws -> [DutyLogEntry]
+    /// The message waiting for the resident to say which ticket it belongs to.
+    func pendingChoice(resident: String) throws -> PendingChoice?
+    /// Stores (or, with `nil`, clears) the message waiting for the resident's choice.
+    func setPendingChoice(_ choice: PendingChoice?, resident: String) throws
 }
