@@ -63,3 +63,37 @@ struct ChannelConfigTests {
         }
     }
 }
+
+@Suite("Channel wiring")
+struct ChannelWiringTests {
+    @Test("a configuration with every channel type builds a gateway: sinks, webhooks and pollers where each type needs them")
+    func everyType() async throws {
+        let folder = try RepositoryFiles.temporaryFolder("wiring")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/gateway.yaml"
+        try """
+            admin: {token: "0123456789abcdef0123"}
+            store: {sqlite: "\(folder)/db.sqlite"}
+            prompts: "\(RepositoryFiles.prompts)"
+            roster: "\(RepositoryFiles.roster)"
+            channels:
+              - {id: kannel, type: kannel, sendsms_url: "http://127.0.0.1:9/cgi-bin/sendsms", username: u, password: p}
+              - {id: inbox, type: http-inbox, base_url: "http://127.0.0.1:9"}
+              - {id: twilio, type: twilio, account_sid: AC1, auth_token: t, from: "+1", public_url: "https://gw/webhooks/twilio"}
+              - {id: tg, type: telegram, token: "1:x"}
+              - {id: tghook, type: telegram, token: "1:y", mode: webhook, webhook_secret: s3cret}
+              - {id: wecom, type: wecom-kf, corp_id: c, secret: s, open_kfid: wk}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let config = try GatewayConfig.load(path: path, environment: [:])
+        #expect(config.channelIDs == ["kannel", "inbox", "twilio", "tg", "tghook", "wecom"], "file order")
+        #expect(config.dispatcher.rateLimits["twilio"] == RateLimit(perSecond: 1, burst: 1))
+        #expect(config.dispatcher.rateLimits["tg"] == RateLimit(perSecond: 30, burst: 30))
+        #expect(config.dispatcher.rateLimits["kannel"] == nil)
+        let gateway = try await Gateway.build(config: config, logger: quietLogger())
+        defer { gateway.client.shutdown() }
+        #expect(Set(gateway.webhooks.keys) == ["kannel", "twilio", "tghook"])
+        // Services: dispatcher, desk worker, reload, then one poller each for inbox, tg and wecom (+ the rest of the desk's).
+        let pollers = gateway.services(withAdminServer: false).filter { $0 is InboxPoller }
+        #expect(pollers.count == 3)
+    }
+}
