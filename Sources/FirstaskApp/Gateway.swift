@@ -23,6 +23,13 @@ public struct Gateway: Sendable {
     public let reloader: PromptsReloader
     let reloadOnSignal: any Service
     let logger: Logger
+    /// Channels that receive by webhook, by id (`/webhooks/{id}` on the admin listener).
+    public let webhooks: [String: any WebhookChannel]
+    /// Extra services the channels run (Telegram and WeCom polling).
+    let channelServices: [any Service]
+    public let intake: Intake
+    /// The store, with the channel operations (delivery reports, throttled messages).
+    public var channelStore: any ChannelStore { intake.store }
 
     /// Loads prompts and roster, opens the store and wires every part. Throws `ConfigError` or a store error.
     public static func build(
@@ -32,31 +39,40 @@ public struct Gateway: Sendable {
         let roster = try RosterFile.load(path: config.rosterPath)
         let store = try SQLiteStore(path: config.sqlitePath)
         try await store.replaceRoster(roster)
-        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy, defaultChannel: config.channels.first?.id))
+        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy, defaultChannel: config.channelIDs.first))
         let client = CurlHTTPClient(connectionsPerHost: config.dispatcher.concurrency, logger: logger)
 
         let deskBell = Doorbell()
         let dispatcherBell = Doorbell()
         var sinks: [String: any MessageSink] = [:]
         var pollers: [InboxPoller] = []
+        let intake = Intake(store: store, flood: config.intake.flood, clock: clock, deskBell: deskBell,
+                            dispatcherBell: dispatcherBell, logger: logger)
         for settings in config.channels {
             let channel = HTTPInboxChannel(settings: settings, client: client, logger: logger)
             sinks[settings.id] = channel
-            pollers.append(InboxPoller(source: channel, store: store, deskBell: deskBell, pollInterval: settings.pollInterval,
-                                       longPolls: settings.wait != nil, logger: logger))
+            var poller = InboxPoller(source: channel, store: store, deskBell: deskBell, pollInterval: settings.pollInterval,
+                                     longPolls: settings.wait != nil, logger: logger)
+            poller.intake = intake
+            pollers.append(poller)
         }
+        let wired = try await ChannelWiring.build(config.providerChannels, client: client, store: store, intake: intake,
+                                                  logger: logger)
+        sinks.merge(wired.sinks) { first, _ in first }
         let worker = DeskWorker(store: store, desk: desk, clock: clock, bell: deskBell, dispatcherBell: dispatcherBell,
                                 logger: logger)
         let dispatcher = Dispatcher(store: store, sinks: sinks, settings: config.dispatcher, clock: clock,
-                                    bell: dispatcherBell, logger: logger)
+                                    bell: dispatcherBell, logger: logger, channelOrder: config.channelIDs,
+                                    templates: { [desk] in desk.current.templates })
         let reloader = PromptsReloader(folder: config.promptsPath, policy: config.deskPolicy, desk: desk, logger: logger)
         let reloadOnSignal = await reloader.signalService()
         logger.info("gateway ready", metadata: [
-            "channels": "\(config.channels.map(\.id).joined(separator: ","))", "store": "sqlite",
+            "channels": "\(config.channelIDs.joined(separator: ","))", "store": "sqlite",
             "rules_version": "\(prompts.rules.version)", "staff": "\(roster.staff.count)",
         ])
         return Gateway(config: config, store: store, desk: desk, deskWorker: worker, dispatcher: dispatcher, pollers: pollers,
-                       client: client, reloader: reloader, reloadOnSignal: reloadOnSignal, logger: logger)
+                       client: client, reloader: reloader, reloadOnSignal: reloadOnSignal, logger: logger,
+                       webhooks: wired.webhooks, channelServices: wired.services, intake: intake)
     }
 
     /// The admin API server; `onRunning` receives the port it listens on.
@@ -65,6 +81,8 @@ public struct Gateway: Sendable {
         AdminAPI.addRoutes(to: router, store: store, reloader: reloader, token: config.adminToken,
                            desk: DeskAccess(store: store, desk: desk, clock: deskWorker.clock,
                                             dispatcherBell: deskWorker.dispatcherBell))
+        WebhookRoutes.addRoutes(to: router, channels: webhooks, intake: intake, maxBodyBytes: config.intake.webhookMaxBytes,
+                                clock: intake.clock, logger: logger)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         return Application(
@@ -81,6 +99,7 @@ public struct Gateway: Sendable {
     {
         var services: [any Service] = [dispatcher, deskWorker, reloadOnSignal]
         services.append(contentsOf: pollers.map { $0 as any Service })
+        services.append(contentsOf: channelServices)
         if withAdminServer { services.append(adminServer(onRunning: onAdminRunning)) }
         return services
     }

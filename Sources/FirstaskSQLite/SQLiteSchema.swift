@@ -148,6 +148,7 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        SQLiteSchema.registerChannelMigrations(&migrator)
         return migrator
     }
 }

@@ -7,7 +7,7 @@ import GRDB
 /// Writes are serialised by GRDB on its own writer queue (never the cooperative pool); reads run
 /// concurrently from a pool.
 public final class SQLiteStore: Store {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.

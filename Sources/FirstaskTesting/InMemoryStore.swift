@@ -21,9 +21,14 @@ public final class InMemoryStore: Store {
         var roster = Roster.empty
         var dutyLog: [DutyLogEntry] = []
         var pendingChoices: [String: PendingChoice] = [:]
+        /// Channel intake (`InMemoryStore+Channels.swift`): when each message was stored, which were throttled,
+        /// delivery reports by outbox id.
+        var storedAt: [Int64: Date] = [:]
+        var throttled: Set<Int64> = []
+        var reports: [String: DeliveryReport] = [:]
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     public init() {}
 

@@ -21,6 +21,10 @@ public struct GatewayConfig: Sendable {
     public var deskPolicy: DeskPolicy
     public var dispatcher: DispatcherSettings
     public var channels: [HTTPInboxSettings]
+    /// Channels of the other types (`kannel`, …); ids are unique across both lists.
+    public var providerChannels: [ProviderChannelSettings] = []
+    /// Intake options shared by every channel (flood protection, webhook body limit).
+    public var intake = IntakeSettings()
 
     public init(
         listenHost: String = "127.0.0.1", listenPort: Int = 8080, adminToken: String, sqlitePath: String,
@@ -38,6 +42,14 @@ public struct GatewayConfig: Sendable {
         self.channels = channels
     }
 
+    /// Every channel id, in configuration order (ids set in code without an order: http-inbox ones first).
+    public var channelIDs: [String] {
+        let all = channels.map(\.id) + providerChannels.map(\.id)
+        return channelOrder.filter(all.contains) + all.filter { !channelOrder.contains($0) }
+    }
+    /// The order of `channels[]` in the file.
+    var channelOrder: [String] = []
+
     /// Reads and validates the file at `path`. Relative paths inside it are relative to its folder.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -53,12 +65,12 @@ public struct GatewayConfig: Sendable {
     static func parse(_ text: String, file: String, folder: String, environment: [String: String]) throws -> GatewayConfig {
         let root = try YAMLReader.root(
             text: text, file: file, environment: environment, envPrefix: "FIRSTASK_",
-            allowed: ["http", "admin", "store", "prompts", "roster", "desk", "dispatcher", "channels"])
+            allowed: ["http", "admin", "store", "prompts", "roster", "desk", "dispatcher", "channels", "flood"])
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).standardized.path
         }
 
-        let http = try root.mapping("http", allowed: ["listen"])
+        let http = try root.mapping("http", allowed: ["listen", "webhook_max_bytes"])
         let listen = try http?.optionalString("listen") ?? "127.0.0.1:8080"
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
               (0...65535).contains(port), colon > listen.startIndex
@@ -85,7 +97,8 @@ public struct GatewayConfig: Sendable {
         let policy = try DeskPolicy.read(try root.mapping("desk", allowed: DeskPolicy.configKeys))
 
         var dispatcher = DispatcherSettings()
-        if let section = try root.mapping("dispatcher", allowed: ["max_attempts", "concurrency", "batch"]) {
+        if let section = try root.mapping("dispatcher", allowed: ["max_attempts", "concurrency", "batch", "alert_channels"]) {
+            dispatcher.alertChannels = try section.stringList("alert_channels")
             dispatcher.maxAttempts = try section.int("max_attempts", default: dispatcher.maxAttempts, range: 1...1000)
             dispatcher.concurrency = try section.int("concurrency", default: dispatcher.concurrency, range: 1...256)
             dispatcher.batch = try section.int("batch", default: dispatcher.batch, range: 1...10000)
@@ -93,15 +106,25 @@ public struct GatewayConfig: Sendable {
 
         let channelAllowed: Set<String> = ["id", "type", "base_url", "poll_interval", "wait", "limit", "token", "request_timeout"]
         var channels: [HTTPInboxSettings] = []
-        for item in try root.list("channels", allowed: channelAllowed) {
+        var providers: [ProviderChannelSettings] = []
+        var ids = Set<String>()
+        var order: [String] = []
+        for item in try root.list("channels", allowed: channelAllowed.union(ChannelConfig.allowedKeys)) {
             let id = try item.string("id")
-            guard !channels.contains(where: { $0.id == id }) else {
+            order.append(id)
+            guard ids.insert(id).inserted else {
                 throw ConfigError(file: file, key: item.full("id"), problem: "repeats the id of an earlier channel")
             }
             let type = try item.string("type")
-            guard type == "http-inbox" else {
-                throw ConfigError(file: file, key: item.full("type"), problem: "must be one of: http-inbox")
+            if let limit = try ChannelConfig.rateLimit(item, type: type) { dispatcher.rateLimits[id] = limit }
+            if let provider = try ChannelConfig.parse(item, id: id, type: type) {
+                providers.append(provider)
+                continue
             }
+            guard type == "http-inbox" else {
+                throw ConfigError(file: file, key: item.full("type"), problem: "must be one of: \(ChannelConfig.types.joined(separator: ", "))")
+            }
+            try ChannelConfig.refuseForeignKeys(item, allowed: channelAllowed.union(ChannelConfig.commonKeys))
             let base = try item.string("base_url")
             guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw ConfigError(file: file, key: item.full("base_url"), problem: "must be an http:// or https:// URL")
@@ -113,13 +136,17 @@ public struct GatewayConfig: Sendable {
                 limit: try item.int("limit", default: 500, range: 1...10000),
                 requestTimeout: try item.duration("request_timeout") ?? 10))
         }
-        guard !channels.isEmpty else {
+        guard !channels.isEmpty || !providers.isEmpty else {
             throw ConfigError(file: file, key: "channels", problem: "is missing: list at least one channel")
         }
 
-        return GatewayConfig(
+        var config = GatewayConfig(
             listenHost: String(listen[..<colon]), listenPort: port, adminToken: token, sqlitePath: sqlite,
             promptsPath: resolve(try root.string("prompts")), rosterPath: resolve(try root.string("roster")),
             deskPolicy: policy, dispatcher: dispatcher, channels: channels)
+        config.providerChannels = providers
+        config.channelOrder = order
+        config.intake = try ChannelConfig.intake(root: root, http: http)
+        return config
     }
 }

@@ -1,7 +1,9 @@
+import FirstaskChannels
 import FirstaskDesk
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// How the dispatcher sends the outbox.
 public struct DispatcherSettings: Sendable, Equatable {
@@ -12,6 +14,10 @@ public struct DispatcherSettings: Sendable, Equatable {
     /// Rows read from the outbox per round.
     public var batch = 256
     public var backoff = Backoff(base: 1, cap: 300)
+    /// Send rate per channel id; channels not named are not limited.
+    public var rateLimits: [String: RateLimit] = [:]
+    /// Channels dead-letter alerts may use, in order of preference (`nil`: every configured channel, in order).
+    public var alertChannels: [String]?
 
     public init() {}
 }
@@ -28,10 +34,15 @@ public struct Dispatcher: Service {
     let clock: any WallClock
     let bell: Doorbell
     let logger: Logger
+    let limiter: RateLimiter
+    /// Channel ids in configuration order, for dead-letter alerts.
+    let channelOrder: [String]
+    /// The prompts in force, for the dead-letter alert text.
+    let templates: @Sendable () -> Templates?
 
     public init(
         store: any Store, sinks: [String: any MessageSink], settings: DispatcherSettings, clock: any WallClock,
-        bell: Doorbell, logger: Logger
+        bell: Doorbell, logger: Logger, channelOrder: [String]? = nil, templates: @escaping @Sendable () -> Templates? = { nil }
     ) {
         self.store = store
         self.sinks = sinks
@@ -39,6 +50,9 @@ public struct Dispatcher: Service {
         self.clock = clock
         self.bell = bell
         self.logger = logger
+        limiter = RateLimiter(settings.rateLimits)
+        self.channelOrder = channelOrder ?? sinks.keys.sorted()
+        self.templates = templates
     }
 
     public func run() async throws {
@@ -46,10 +60,12 @@ public struct Dispatcher: Service {
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {
-                    let sent = try await dispatchRound()
+                    let round = try await dispatch()
                     failures = 0
-                    if sent > 0 { continue }
-                    let next = try await store.nextOutboundDue()
+                    if round.tried > 0 { continue }
+                    // Rows held back by a rate limit are due already: wait for the bucket, not for them.
+                    var next = round.limitedUntil
+                    if next == nil { next = try await store.nextOutboundDue() }
                     let idle = next.map { max(0.001, min(1, $0.timeIntervalSince(clock.now))) } ?? 1
                     await bell.wait(timeout: .milliseconds(Int(idle * 1000)))
                 } catch {
@@ -66,20 +82,66 @@ public struct Dispatcher: Service {
     /// Sends one round of due rows and records the outcomes; returns how many rows it tried.
     @discardableResult
     public func dispatchRound() async throws -> Int {
+        try await dispatch().tried
+    }
+
+    /// One round: rows tried, and when a rate-limited channel may send again if it held rows back.
+    func dispatch() async throws -> (tried: Int, limitedUntil: Date?) {
         let due = try await store.dueOutbound(now: clock.now, limit: settings.batch)
-        guard !due.isEmpty else { return 0 }
+        guard !due.isEmpty else { return (0, nil) }
         var outcomes: [DeliveryOutcome] = []
         outcomes.reserveCapacity(due.count)
-        // One batch per channel, channels side by side.
-        let byChannel = Dictionary(grouping: due, by: \.channel)
+        // One batch per channel, channels side by side; a rate-limited channel sends what its bucket allows
+        // and leaves the rest pending, untouched, for a later round.
+        var byChannel = Dictionary(grouping: due, by: \.channel)
+        var limitedUntil: Date?
+        let now = clock.now
+        for (channel, messages) in byChannel {
+            let granted = limiter.take(channel: channel, wanted: messages.count, now: now)
+            if granted < messages.count {
+                byChannel[channel] = Array(messages.prefix(granted))
+                let next = limiter.nextToken(channel: channel, now: now)
+                limitedUntil = min(limitedUntil ?? next, next)
+            }
+        }
+        let tried = byChannel.values.reduce(0) { $0 + $1.count }
+        guard tried > 0 else { return (0, limitedUntil) }
         await withTaskGroup(of: [DeliveryOutcome].self) { group in
-            for (channel, messages) in byChannel {
+            for (channel, messages) in byChannel where !messages.isEmpty {
                 group.addTask { await deliver(messages, channel: channel) }
             }
             for await batch in group { outcomes.append(contentsOf: batch) }
         }
+        try await alertDeadLetters(outcomes, rows: due)
         try await store.recordDeliveries(outcomes)
-        return due.count
+        return (tried, limitedUntil)
+    }
+
+    /// Enqueues alerts to the on-duty service-centre staff for the rows this round gives up; before the
+    /// outcomes are recorded, so a crash in between repeats the same (deduplicated) alerts rather than losing them.
+    func alertDeadLetters(_ outcomes: [DeliveryOutcome], rows: [OutboundMessage]) async throws {
+        let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var dead: [String: [(message: OutboundMessage, error: String)]] = [:]
+        for outcome in outcomes {
+            guard case let .dead(error) = outcome.result, let row = byID[outcome.id] else { continue }
+            dead[row.channel, default: []].append((row, error))
+        }
+        guard !dead.isEmpty else { return }
+        let roster = try await store.roster()
+        let preference = (settings.alertChannels ?? channelOrder).filter { sinks[$0] != nil }
+        let templates = self.templates()
+        var alerts: [OutboundMessage] = []
+        for (channel, rows) in dead.sorted(by: { $0.key < $1.key }) {
+            alerts += DeadLetterAlerts.plan(dead: rows, channel: channel, roster: roster, preference: preference,
+                                            templates: templates, now: clock.now)
+        }
+        guard !alerts.isEmpty else { return }
+        let planned = alerts
+        try await store.write { tx in for alert in planned { try tx.enqueue(alert) } }
+        logger.error("texts given up as dead letters; on-duty staff alerted", metadata: [
+            "dead": "\(dead.values.reduce(0) { $0 + $1.count })", "alerts": "\(alerts.count)",
+            "channels": "\(dead.keys.sorted().joined(separator: ","))",
+        ])
     }
 
     /// One attempt at each of `messages` (all on `channel`), turned into the outcomes to record.
@@ -122,5 +184,28 @@ public struct Dispatcher: Service {
         let delay: Double = if case let .after(seconds) = retry { max(seconds, settings.backoff.floor) }
             else { settings.backoff.delay(attempt: attempt, unit: unit) }
         return .retry(at: now.addingTimeInterval(delay), error: "")
+    }
+}
+
+/// The token buckets of the rate-limited channels.
+final class RateLimiter: Sendable {
+    private let limits: [String: RateLimit]
+    private let buckets = Mutex<[String: TokenBucket]>([:])
+
+    init(_ limits: [String: RateLimit]) { self.limits = limits }
+
+    /// How many of `wanted` sends `channel` may make now (all of them when it has no limit).
+    func take(channel: String, wanted: Int, now: Date) -> Int {
+        guard let limit = limits[channel] else { return wanted }
+        return buckets.withLock { buckets in
+            var bucket = buckets[channel] ?? TokenBucket(rate: limit.perSecond, capacity: limit.burst, now: now)
+            let granted = bucket.take(upTo: wanted, now: now)
+            buckets[channel] = bucket
+            return granted
+        }
+    }
+
+    func nextToken(channel: String, now: Date) -> Date {
+        buckets.withLock { $0[channel]?.nextToken(now: now) ?? now }
     }
 }

@@ -13,6 +13,8 @@ public struct InboxPoller: Service {
     let longPolls: Bool
     let backoff: Backoff
     let logger: Logger
+    /// When set, pages are stored through it (flood protection); else straight into `store`.
+    public var intake: Intake?
 
     public init(
         source: any MessageSource, store: any Store, deskBell: Doorbell, pollInterval: Double, longPolls: Bool,
@@ -39,9 +41,9 @@ public struct InboxPoller: Service {
                 let page = try await cancelWhenGracefulShutdown { try await source.fetch(after: known) }
                 let advanced = page.next != nil && page.next != known
                 if !page.messages.isEmpty || !page.rejected.isEmpty || advanced {
-                    let stored = try await store.storeInbound(
-                        InboundBatch(channel: source.channelID, messages: page.messages, rejected: page.rejected,
-                                     cursor: page.next))
+                    let batch = InboundBatch(channel: source.channelID, messages: page.messages, rejected: page.rejected,
+                                             cursor: page.next)
+                    let stored = if let intake { try await intake.store(batch).accepted } else { try await store.storeInbound(batch) }
                     if let next = page.next { cursor = next }
                     for item in page.rejected {
                         logger.warning("skipped an unreadable inbound item (recorded in rejected_inbound)",

@@ -1,0 +1,56 @@
+import FirstaskChannels
+import FirstaskCurl
+import FirstaskDesk
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Builds the provider channels (`kannel`, …) of a configuration: what sends, what takes webhooks, and the
+/// services that poll.
+enum ChannelWiring {
+    struct Wired {
+        var sinks: [String: any MessageSink] = [:]
+        var webhooks: [String: any WebhookChannel] = [:]
+        var services: [any Service] = []
+    }
+
+    static func build(
+        _ channels: [ProviderChannelSettings], client: CurlHTTPClient, store: any ChannelStore, intake: Intake, logger: Logger
+    ) async throws -> Wired {
+        var wired = Wired()
+        for settings in channels {
+            var channelLogger = logger
+            channelLogger[metadataKey: "channel"] = "\(settings.id)"
+            switch settings {
+            case let .kannel(kannel):
+                let channel = KannelChannel(settings: kannel, client: client, logger: channelLogger)
+                wired.sinks[kannel.id] = channel
+                wired.webhooks[kannel.id] = channel
+            case let .twilio(twilio):
+                let channel = TwilioChannel(settings: twilio, client: client)
+                wired.sinks[twilio.id] = channel
+                wired.webhooks[twilio.id] = channel
+            case let .telegram(telegram):
+                let channel = TelegramChannel(settings: telegram, client: client)
+                wired.sinks[telegram.id] = channel
+                switch telegram.mode {
+                case .webhook:
+                    wired.webhooks[telegram.id] = channel
+                case .polling:
+                    var poller = InboxPoller(source: channel, store: store, deskBell: intake.deskBell, pollInterval: 1,
+                                             longPolls: telegram.pollTimeout > 0, logger: channelLogger)
+                    poller.intake = intake
+                    wired.services.append(poller)
+                }
+            case let .wecom(wecom):
+                let channel = WeComChannel(settings: wecom, client: client)
+                wired.sinks[wecom.id] = channel
+                var poller = InboxPoller(source: channel, store: store, deskBell: intake.deskBell, pollInterval: wecom.pollInterval,
+                                         longPolls: false, logger: channelLogger)
+                poller.intake = intake
+                wired.services.append(poller)
+            }
+        }
+        return wired
+    }
+}

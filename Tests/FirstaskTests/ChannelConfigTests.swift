@@ -1,0 +1,99 @@
+import FirstaskApp
+import FirstaskChannels
+import FirstaskTesting
+import Foundation
+import Testing
+
+@Suite("Channel configuration")
+struct ChannelConfigTests {
+    static let head = """
+        admin: {token: "0123456789abcdef0123"}
+        store: {sqlite: "db.sqlite"}
+        prompts: "../prompts"
+        roster: "roster.yaml"
+
+        """
+
+    func load(_ text: String, environment: [String: String] = [:]) throws -> GatewayConfig {
+        let folder = try RepositoryFiles.temporaryFolder("channel-config")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/gateway.yaml"
+        try (Self.head + text).write(toFile: path, atomically: true, encoding: .utf8)
+        return try GatewayConfig.load(path: path, environment: environment)
+    }
+
+    @Test("a kannel channel with its secrets from the environment, flood and webhook limits, and a rate limit")
+    func kannel() throws {
+        let config = try load("""
+            http: {listen: "127.0.0.1:8080", webhook_max_bytes: 4096}
+            flood: {max_per_window: 5, window: 2m, notice: none}
+            dispatcher: {alert_channels: [kannel]}
+            channels:
+              - {id: sms, type: http-inbox, base_url: "http://127.0.0.1:9000"}
+              - id: kannel
+                type: kannel
+                sendsms_url: "http://127.0.0.1:13013/cgi-bin/sendsms"
+                username: firstask
+                dlr_url: "http://127.0.0.1:8080/webhooks/kannel"
+                rate_per_second: 0.5
+                rate_burst: 3
+            """, environment: ["FIRSTASK_CHANNELS_1_PASSWORD": "from-env", "FIRSTASK_CHANNELS_1_SECRET": "hook_secret-1"])
+        #expect(config.channelIDs == ["sms", "kannel"])
+        guard case let .kannel(kannel) = config.providerChannels.first else { Issue.record("no kannel channel"); return }
+        #expect(kannel.password == "from-env" && kannel.secret == "hook_secret-1" && kannel.maxParts == 10)
+        #expect(config.dispatcher.rateLimits["kannel"] == RateLimit(perSecond: 0.5, burst: 3))
+        #expect(config.dispatcher.rateLimits["sms"] == nil)
+        #expect(config.dispatcher.alertChannels == ["kannel"])
+        #expect(config.intake.webhookMaxBytes == 4096)
+        #expect(config.intake.flood.maxPerWindow == 5 && config.intake.flood.window == 120 && config.intake.flood.notice == nil)
+    }
+
+    @Test("keys of another type, a bad secret and a missing password are errors naming the key", arguments: [
+        ("  - {id: k, type: kannel, sendsms_url: \"http://x/s\", username: u, password: p, base_url: \"http://x\"}", "channels[0].base_url' is not a key of this channel type"),
+        ("  - {id: k, type: kannel, sendsms_url: \"http://x/s\", username: u, password: p, secret: \"a%b\"}", "channels[0].secret' may hold only"),
+        ("  - {id: k, type: kannel, sendsms_url: \"http://x/s\", username: u}", "channels[0].password' is missing"),
+        ("  - {id: s, type: http-inbox, base_url: \"http://x\", username: u}", "channels[0].username' is not a key of this channel type"),
+        ("  - {id: s, type: http-inbox, base_url: \"http://x\", rate_per_second: fast}", "channels[0].rate_per_second' must be a number"),
+    ])
+    func errors(channel: String, expected: String) throws {
+        #expect {
+            _ = try load("channels:\n" + channel)
+        } throws: { error in
+            "\(error)".contains(expected)
+        }
+    }
+}
+
+@Suite("Channel wiring")
+struct ChannelWiringTests {
+    @Test("a configuration with every channel type builds a gateway: sinks, webhooks and pollers where each type needs them")
+    func everyType() async throws {
+        let folder = try RepositoryFiles.temporaryFolder("wiring")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/gateway.yaml"
+        try """
+            admin: {token: "0123456789abcdef0123"}
+            store: {sqlite: "\(folder)/db.sqlite"}
+            prompts: "\(RepositoryFiles.prompts)"
+            roster: "\(RepositoryFiles.roster)"
+            channels:
+              - {id: kannel, type: kannel, sendsms_url: "http://127.0.0.1:9/cgi-bin/sendsms", username: u, password: p}
+              - {id: inbox, type: http-inbox, base_url: "http://127.0.0.1:9"}
+              - {id: twilio, type: twilio, account_sid: AC1, auth_token: t, from: "+1", public_url: "https://gw/webhooks/twilio"}
+              - {id: tg, type: telegram, token: "1:x"}
+              - {id: tghook, type: telegram, token: "1:y", mode: webhook, webhook_secret: s3cret}
+              - {id: wecom, type: wecom-kf, corp_id: c, secret: s, open_kfid: wk}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let config = try GatewayConfig.load(path: path, environment: [:])
+        #expect(config.channelIDs == ["kannel", "inbox", "twilio", "tg", "tghook", "wecom"], "file order")
+        #expect(config.dispatcher.rateLimits["twilio"] == RateLimit(perSecond: 1, burst: 1))
+        #expect(config.dispatcher.rateLimits["tg"] == RateLimit(perSecond: 30, burst: 30))
+        #expect(config.dispatcher.rateLimits["kannel"] == nil)
+        let gateway = try await Gateway.build(config: config, logger: quietLogger())
+        defer { gateway.client.shutdown() }
+        #expect(Set(gateway.webhooks.keys) == ["kannel", "twilio", "tghook"])
+        // Services: dispatcher, desk worker, reload, then one poller each for inbox, tg and wecom (+ the rest of the desk's).
+        let pollers = gateway.services(withAdminServer: false).filter { $0 is InboxPoller }
+        #expect(pollers.count == 3)
+    }
+}
