@@ -21,6 +21,9 @@ struct AhoCorasick: Sendable {
         /// Symbols that do not fit the table: supplementary-plane scalars (𨋢), and everything once more
         /// than 65535 distinct scalars are in use.
         private var overflow: [UInt32: UInt32] = [:]
+        /// Whether `overflow` holds BMP scalars (only past 65535 symbols): otherwise a BMP scalar that
+        /// the table maps to 0 is in no pattern, without a dictionary lookup.
+        private var bmpOverflow = false
         private(set) var symbolCount: UInt32 = 0
 
         /// The symbol of `scalar`, adding it to the alphabet if it is new.
@@ -36,6 +39,7 @@ struct AhoCorasick: Sendable {
                 table[Int(value)] = UInt16(symbolCount)
             } else {
                 overflow[value] = symbolCount
+                if value < 0x10000 { bmpOverflow = true }
             }
             return symbolCount
         }
@@ -43,9 +47,9 @@ struct AhoCorasick: Sendable {
         @inline(__always)
         func symbol(_ scalar: Unicode.Scalar) -> UInt32 {
             let value = Int(scalar.value)
-            if value < table.count {
-                let symbol = table[value]
-                if symbol != 0 || overflow.isEmpty { return UInt32(symbol) }
+            if value < 0x10000 {
+                let symbol = value < table.count ? table[value] : 0
+                if symbol != 0 || !bmpOverflow { return UInt32(symbol) }
             } else if overflow.isEmpty {
                 return 0
             }

@@ -160,12 +160,13 @@ extension RuleSet {
         workspace.entries = entries
     }
 
-    /// Sorts a fired rule's spans by position and drops repeats (a hit can serve several conditions).
+    /// Sorts a fired rule's spans by position and drops repeats and spans inside another one (a hit can
+    /// serve several conditions; a regex match can cover a keyword hit).
     private func sortSpans(_ spans: inout [Span], from first: Int) {
         guard spans.count - first > 1 else { return }
-        spans[first...].sort { $0.start != $1.start ? $0.start < $1.start : $0.end < $1.end }
+        spans[first...].sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
         var kept = first + 1
-        for index in (first + 1)..<spans.count where spans[index] != spans[kept - 1] {
+        for index in (first + 1)..<spans.count where spans[index].end > spans[kept - 1].end {
             spans[kept] = spans[index]
             kept += 1
         }
