@@ -46,6 +46,12 @@ struct AhoCorasick: Sendable {
 
         @inline(__always)
         func symbol(_ scalar: Unicode.Scalar) -> UInt32 {
+            table.withUnsafeBufferPointer { symbol(scalar, table: $0) }
+        }
+
+        /// ``symbol(_:)`` with `table` already pinned (see ``AhoCorasick/withView(_:)``).
+        @inline(__always)
+        func symbol(_ scalar: Unicode.Scalar, table: UnsafeBufferPointer<UInt16>) -> UInt32 {
             let value = Int(scalar.value)
             if value < 0x10000 {
                 let symbol = value < table.count ? table[value] : 0
@@ -55,9 +61,13 @@ struct AhoCorasick: Sendable {
             }
             return overflow[scalar.value] ?? 0
         }
+
+        func withTable<Result>(_ body: (UnsafeBufferPointer<UInt16>) -> Result) -> Result {
+            table.withUnsafeBufferPointer(body)
+        }
     }
 
-    private struct Node: Sendable {
+    fileprivate struct Node: Sendable {
         /// This node's children: `edges[firstEdge ..< firstEdge + edgeCount]`, sorted by symbol.
         var firstEdge: Int32
         var edgeCount: Int32
@@ -70,7 +80,7 @@ struct AhoCorasick: Sendable {
         var outputLink: Int32
     }
 
-    private struct Edge: Sendable {
+    fileprivate struct Edge: Sendable {
         var symbol: UInt32
         var target: Int32
     }
@@ -209,6 +219,83 @@ struct AhoCorasick: Sendable {
                 body(outputs[index])
             }
             node = entry.outputLink
+        }
+    }
+
+    /// The automaton's arrays as raw buffers, for the loop over a message's characters: no bounds checks
+    /// and no reference counting per character. Valid only inside ``withView(_:)``.
+    struct View {
+        fileprivate let alphabet: Alphabet
+        fileprivate let table: UnsafeBufferPointer<UInt16>
+        fileprivate let nodes: UnsafeBufferPointer<Node>
+        fileprivate let edges: UnsafeBufferPointer<Edge>
+        fileprivate let rootNext: UnsafeBufferPointer<Int32>
+        fileprivate let outputs: UnsafeBufferPointer<Int32>
+        fileprivate let reports: UnsafeBufferPointer<Bool>
+
+        @inline(__always)
+        func symbol(_ scalar: Unicode.Scalar) -> UInt32 {
+            alphabet.symbol(scalar, table: table)
+        }
+
+        /// The state after reading `symbol` in `state` (see ``AhoCorasick/next(_:_:)``).
+        @inline(__always)
+        func next(_ state: Int32, _ symbol: UInt32) -> Int32 {
+            if symbol == 0 { return 0 }
+            var node = state
+            while node != 0 {
+                let entry = nodes[Int(node)]
+                var low = Int(entry.firstEdge)
+                var high = low + Int(entry.edgeCount)
+                if high - low <= 8 {
+                    while low < high {
+                        if edges[low].symbol == symbol { return edges[low].target }
+                        if edges[low].symbol > symbol { break }   // sorted: the symbol is not here
+                        low += 1
+                    }
+                } else {
+                    while low < high {
+                        let middle = (low + high) / 2
+                        let candidate = edges[middle].symbol
+                        if candidate == symbol { return edges[middle].target }
+                        if candidate < symbol { low = middle + 1 } else { high = middle }
+                    }
+                }
+                node = entry.failure
+            }
+            return rootNext[Int(symbol)]
+        }
+
+        /// Calls `body` with the id of every pattern that ends in `state`.
+        @inline(__always)
+        func forEachMatch(in state: Int32, _ body: (Int32) -> Void) {
+            guard reports[Int(state)] else { return }
+            var node = nodes[Int(state)].outputCount > 0 ? state : nodes[Int(state)].outputLink
+            while node >= 0 {
+                let entry = nodes[Int(node)]
+                for index in Int(entry.firstOutput)..<Int(entry.firstOutput + entry.outputCount) {
+                    body(outputs[index])
+                }
+                node = entry.outputLink
+            }
+        }
+    }
+
+    /// Calls `body` with a ``View`` of the automaton.
+    func withView<Result>(_ body: (View) -> Result) -> Result {
+        alphabet.withTable { table in
+            nodes.withUnsafeBufferPointer { nodes in
+                edges.withUnsafeBufferPointer { edges in
+                    rootNext.withUnsafeBufferPointer { rootNext in
+                        outputs.withUnsafeBufferPointer { outputs in
+                            reports.withUnsafeBufferPointer { reports in
+                                body(View(alphabet: alphabet, table: table, nodes: nodes, edges: edges,
+                                          rootNext: rootNext, outputs: outputs, reports: reports))
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

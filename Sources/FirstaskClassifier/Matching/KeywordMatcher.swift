@@ -118,13 +118,16 @@ struct KeywordMatcher: Sendable {
     /// ``hits(in:)`` into a caller's buffers (emptied first), so that a loop over messages reuses them.
     func hits(in text: [Unicode.Scalar], into hits: inout [Hit], stack: inout NumberPatterns.Stack) {
         hits.removeAll(keepingCapacity: true)
+        automaton.withView { automaton in
+        numberStarts.withUnsafeBufferPointer { numberStarts in
+        keywords.withUnsafeBufferPointer { keywords in
         text.withUnsafeBufferPointer { text in
             var state = AhoCorasick.start
             // A walk from inside a run of numerals only finds hits that the walk from the run's start
             // hides, unless that one is blocked by a Latin letter glued to the run (b三次了).
             var runStartBlocked = false
             for index in 0..<text.count {
-                let symbol = automaton.alphabet.symbol(text[index])
+                let symbol = automaton.symbol(text[index])
                 var walk = false
                 switch numberStarts[Int(symbol)] {
                 case .never:
@@ -138,21 +141,24 @@ struct KeywordMatcher: Sendable {
                 }
                 if walk {
                     numbers.matches(in: text, from: index, stack: &stack) { keyword, end in
-                        report(keyword, start: index, end: end, text: text, into: &hits)
+                        report(keywords[Int(keyword)], keyword, start: index, end: end, text: text, into: &hits)
                     }
                 }
                 state = automaton.next(state, symbol)
                 automaton.forEachMatch(in: state) { keyword in
-                    report(keyword, start: index + 1 - Int(keywords[Int(keyword)].length), end: index + 1, text: text, into: &hits)
+                    report(keywords[Int(keyword)], keyword, start: index + 1 - Int(keywords[Int(keyword)].length), end: index + 1,
+                           text: text, into: &hits)
                 }
             }
+        }
+        }
+        }
         }
         Self.keepMaximal(&hits)
     }
 
     @inline(__always)
-    private func report(_ id: Int32, start: Int, end: Int, text: UnsafeBufferPointer<Unicode.Scalar>, into hits: inout [Hit]) {
-        let keyword = keywords[Int(id)]
+    private func report(_ keyword: Keyword, _ id: Int32, start: Int, end: Int, text: UnsafeBufferPointer<Unicode.Scalar>, into hits: inout [Hit]) {
         if keyword.leftBoundary && start > 0 && TextNormalizer.isWordScalar(text[start - 1]) { return }
         if keyword.rightBoundary && end < text.count && TextNormalizer.isWordScalar(text[end]) { return }
         var hitEnd = end

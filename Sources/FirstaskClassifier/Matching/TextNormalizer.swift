@@ -65,9 +65,13 @@ enum TextNormalizer {
                     | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
                 width = 4
             }
-            let mapped: UInt32
-            if value < 0x10000 {
-                mapped = table[Int(value)]
+            var mapped: UInt32
+            if value < 0x80 {
+                mapped = value &- 0x41 < 26 ? value + 0x20 : value      // ASCII: only A-Z change
+            } else if value < 0x10000 {
+                mapped = UInt32(table[Int(value)])
+                if mapped == slowPath { mapped = Unicode.Scalar(value).flatMap(map)?.value ?? dropped }
+                else if mapped == droppedInTable { mapped = dropped }
             } else if let scalar = Unicode.Scalar(value) {
                 mapped = map(scalar)?.value ?? dropped
             } else {
@@ -83,15 +87,21 @@ enum TextNormalizer {
     }
 
     private static let dropped: UInt32 = .max
+    /// In `bmpTable`: the character is dropped.
+    private static let droppedInTable: UInt32 = 0xFFFF
+    /// In `bmpTable`: ask `map` (for U+FFFE and U+FFFF themselves, and any mapping outside the BMP).
+    private static let slowPath: UInt32 = 0xFFFE
 
     /// `map` precomputed for the Basic Multilingual Plane, where nearly every message character lives:
-    /// one array load per character instead of a dictionary lookup and Unicode property queries.
-    /// Built on first use (about 64k calls of `map`, a few milliseconds).
-    private static let bmpTable: [UInt32] = {
-        var table = [UInt32](repeating: dropped, count: 0x10000)
+    /// one load from a 128 KB table per character instead of a dictionary lookup and Unicode property
+    /// queries. Built on first use (about 64k calls of `map`, a few milliseconds).
+    private static let bmpTable: [UInt16] = {
+        var table = [UInt16](repeating: UInt16(droppedInTable), count: 0x10000)
         for value in 0..<UInt32(0x10000) {
             guard let scalar = Unicode.Scalar(value) else { continue }   // surrogates never occur in a String
-            table[Int(value)] = map(scalar)?.value ?? dropped
+            if let mapped = map(scalar) {
+                table[Int(value)] = mapped.value < slowPath && value < slowPath ? UInt16(mapped.value) : UInt16(slowPath)
+            }
         }
         return table
     }()
