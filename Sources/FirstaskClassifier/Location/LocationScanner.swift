@@ -201,10 +201,18 @@ enum LocationScanner {
             // Two parts only when a Chinese word follows that is not a unit of time, money or count
             // (8-1电梯 yes; 9-10点, 3-5天 no).
             guard first.count <= 2, let next = at(second.end), TextNormalizer.isCJK(next),
-                  !"点时号日月年天个次岁分元块万人户楼层".unicodeScalars.contains(next) else { return nil }
+                  !Self.isCountWord(next) else { return nil }
             parts.append(Part(kind: .building, value: first, start: start, end: end))
             parts.append(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
             return second.end
+        }
+
+        /// Units of time, money or count after `9-10`, `3-5`: 9-10点 is a time, not building 9 unit 10.
+        private static func isCountWord(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar {
+            case "点", "时", "号", "日", "月", "年", "天", "个", "次", "岁", "分", "元", "块", "万", "人", "户", "楼", "层": true
+            default: false
+            }
         }
 
         /// What the identifier before a marker was written with.
@@ -215,7 +223,7 @@ enum LocationScanner {
         private mutating func scanMarker(_ number: String, start: Int, end: Int, source: Source) -> Bool {
             var cursor = end
             if at(cursor) == " " { cursor += 1 }
-            if starts(with: "号楼", at: cursor) {
+            if starts(with: "号", "楼", at: cursor) {
                 appendBuilding(number, start: start, end: cursor + 2)
                 return true
             }
@@ -233,7 +241,7 @@ enum LocationScanner {
                 }
                 return true
             }
-            if starts(with: "单元", at: cursor) {
+            if starts(with: "单", "元", at: cursor) {
                 parts.append(Part(kind: .unit, value: number, start: start, end: cursor + 2))
                 index = cursor + 2
                 return true
@@ -254,7 +262,7 @@ enum LocationScanner {
                 index = cursor + 2
                 return true
             }
-            if source == .digits, at(cursor) == "室" || starts(with: "号房", at: cursor) {
+            if source == .digits, at(cursor) == "室" || starts(with: "号", "房", at: cursor) {
                 let markerEnd = at(cursor) == "室" ? cursor + 1 : cursor + 2
                 parts.append(Part(kind: .room, value: number, start: start, end: markerEnd))
                 index = markerEnd
@@ -346,13 +354,9 @@ enum LocationScanner {
             at(position).map(TextNormalizer.isWordScalar) ?? false
         }
 
-        private func starts(with marker: String, at position: Int) -> Bool {
-            var cursor = position
-            for scalar in marker.unicodeScalars {
-                guard at(cursor) == scalar else { return false }
-                cursor += 1
-            }
-            return true
+        /// Whether the two-character marker `first second` (号楼, 单元, 号房) stands at `position`.
+        private func starts(with first: Unicode.Scalar, _ second: Unicode.Scalar, at position: Int) -> Bool {
+            at(position) == first && at(position + 1) == second
         }
 
         /// The text of `range` as a String, written straight into the string's UTF-8 storage: values are

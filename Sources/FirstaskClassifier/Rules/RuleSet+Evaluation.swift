@@ -77,12 +77,7 @@ extension RuleSet {
             for postingIndex in Int(triggers.start[keyword])..<Int(triggers.start[keyword + 1]) {
                 let posting = triggers.postings[postingIndex]
                 if isNegated && cores[Int(posting.rule)].negatable { continue }
-                let code: UInt64
-                switch posting.condition {
-                case .blocks: code = 1
-                case .term(let bit): code = 2 + UInt64(bit)
-                }
-                entries.append(UInt64(posting.rule) << 32 | UInt64(index) << 8 | code)
+                entries.append(UInt64(posting.rule) << 32 | UInt64(index) << 8 | UInt64(posting.code))
             }
         }
         for rule in triggers.always { entries.append(UInt64(rule) << 32) }

@@ -104,10 +104,19 @@ public struct RuleSet: Sendable {
         var secondTerm: Int
     }
 
-    /// Which rule condition a keyword satisfies: the rule index and a ``Condition``.
+    /// Which rule condition a keyword satisfies: the rule index and the condition, as the code that
+    /// evaluation sorts by (1 = blocks, 2 + n = required bit n; see ``RuleSet/evaluate(_:)``).
     struct Posting: Sendable {
         var rule: Int32
-        var condition: Condition
+        var code: UInt8
+
+        init(rule: Int32, condition: Condition) {
+            self.rule = rule
+            switch condition {
+            case .blocks: code = 1
+            case .term(let bit): code = UInt8(2 + bit)
+            }
+        }
     }
 
     /// What a present keyword does for a rule.
