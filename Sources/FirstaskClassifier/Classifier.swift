@@ -1,8 +1,9 @@
 /// Classifies resident messages with a ``RuleSet``: pure, synchronous, no I/O.
 ///
-/// Steps: normalise the text once (``TextNormalizer``), find every keyword in one trie pass, drop
-/// negated hits, fire rules, then decide category, intent and severity from the rule scores, and extract
-/// the location. Safe to share across tasks.
+/// Steps: normalise the text once (``TextNormalizer``), find every keyword in one automaton pass, drop
+/// negated hits, fire rules, then decide category, intent and severity from the rule scores, extract
+/// the location, and map the evidence of each fired rule back to the original text. Safe to share
+/// across tasks.
 public struct Classifier: Sendable {
     public let rules: RuleSet
 
@@ -10,31 +11,57 @@ public struct Classifier: Sendable {
         self.rules = rules
     }
 
-    public func classify(_ text: String) -> Classification {
-        let normalized = TextNormalizer.normalize(text)
-        let evaluation = rules.evaluate(normalized)
+    /// Scratch buffers for classifying: the normalised text, keyword hits, rule entries and so on.
+    ///
+    /// ``classify(_:)`` makes a fresh one per message. A loop over many messages (the bench, a batch)
+    /// can keep one and pass it to ``classify(_:using:)`` so the buffers are allocated once. A workspace
+    /// holds nothing between calls that affects the result; it must not be shared between concurrent
+    /// calls (it is passed `inout`, so Swift enforces that).
+    public struct Workspace: Sendable {
+        var text = NormalizedText()
+        var hits: [KeywordMatcher.Hit] = []
+        var negated: [Bool] = []
+        var entries: [UInt64] = []
+        var stack: NumberPatterns.Stack = []
+        var evaluation = RuleSet.Evaluation()
 
-        let rankedCategories = Self.ranked(evaluation.categoryScores, first: evaluation.categoryFirst)
-        var category = rankedCategories.first ?? .general
+        public init() {}
+    }
+
+    public func classify(_ text: String) -> Classification {
+        var workspace = Workspace()
+        return classify(text, using: &workspace)
+    }
+
+    /// ``classify(_:)`` reusing the buffers of `workspace`; the result is the same.
+    public func classify(_ text: String, using workspace: inout Workspace) -> Classification {
+        TextNormalizer.normalize(text, into: &workspace.text)
+        rules.evaluate(&workspace)
+        let normalized = workspace.text
+        let evaluation = workspace.evaluation
+
+        var category = Self.best(evaluation) { _ in true } ?? Category.slot(.general)
         var intent = chooseIntent(evaluation, category: category)
-        if let config = rules.categories[category], config.excludedIntents.contains(intent) {
-            category = rankedCategories.first { rules.categories[$0]?.excludedIntents.contains(intent) == false } ?? .general
+        if rules.categories[category].excludes(intent) {
+            let categories = rules.categories
+            category = Self.best(evaluation) { !categories[$0].excludes(intent) } ?? Category.slot(.general)
         }
-        let physical = rules.categories[category]?.physical == true
+        let config = rules.categories[category]
+        let physical = config.physical
         if intent == .repair && !physical {
             intent = .complaint
         }
 
         var severity = Severity.general
-        for level in [Severity.emergency, .major] where (evaluation.severityScores[level] ?? 0) >= rules.settings.severityThreshold {
+        for level in [Severity.emergency, .major] where evaluation.severityScores[Severity.slot(level)] >= rules.settings.severityThreshold {
             severity = level
             break
         }
-        if let cap = rules.intents[intent]?.maxSeverity, severity > cap {
+        if let cap = rules.intents[Intent.slot(intent)].maxSeverity, severity > cap {
             severity = cap
         }
 
-        let location = LocationScanner.scan(normalized)
+        let location = LocationScanner.scan(normalized.scalars)
         var missing: [String] = []
         let needsLocation = intent == .repair || (intent == .complaint && physical)
         if location == nil && needsLocation {
@@ -43,26 +70,40 @@ public struct Classifier: Sendable {
 
         return Classification(
             intent: intent,
-            category: category,
-            department: rules.department(for: category),
+            category: Category.bySlot[category],
+            department: config.department,
             severity: severity,
             location: location,
             confidence: confidence(evaluation, category: category, intent: intent),
-            rules: evaluation.fired,
-            missing: missing
+            rules: firedIDs(evaluation),
+            missing: missing,
+            spans: spans(evaluation, normalized: normalized, original: text)
         )
     }
 
-    private func chooseIntent(_ evaluation: RuleSet.Evaluation, category: Category) -> Intent {
+    /// Ids of the fired rules (a loop, not `map`: a closure would capture and copy the rule set).
+    private func firedIDs(_ evaluation: RuleSet.Evaluation) -> [String] {
+        var ids: [String] = []
+        ids.reserveCapacity(evaluation.fired.count)
+        for fired in evaluation.fired { ids.append(rules.rules[Int(fired.rule)].id) }
+        return ids
+    }
+
+    /// Intent scores plus the chosen category's default intent.
+    private func intentScores(_ evaluation: RuleSet.Evaluation, category: Int) -> RuleSet.IntentScores {
         var scores = evaluation.intentScores
-        if let prior = rules.categories[category]?.defaultIntent {
-            scores[prior, default: 0] += rules.settings.categoryIntentWeight
+        if let prior = rules.categories[category].defaultIntent {
+            scores[Intent.slot(prior)] += rules.settings.categoryIntentWeight
         }
-        let order = rules.settings.intentOrder
-        var best: Intent = category == .general ? .inquiry : .complaint
+        return scores
+    }
+
+    private func chooseIntent(_ evaluation: RuleSet.Evaluation, category: Int) -> Intent {
+        let scores = intentScores(evaluation, category: category)
+        var best: Intent = category == Category.slot(.general) ? .inquiry : .complaint
         var bestScore = 0.0
-        for intent in order {
-            let score = scores[intent] ?? 0
+        for intent in rules.settings.intentOrder {
+            let score = scores[Intent.slot(intent)]
             if score > bestScore {
                 best = intent
                 bestScore = score
@@ -71,29 +112,50 @@ public struct Classifier: Sendable {
         return best
     }
 
-    /// Categories with a positive score, best first; ties go to the one mentioned first.
-    private static func ranked(_ scores: [Category: Double], first: [Category: Int]) -> [Category] {
-        scores.filter { $0.value > 0 }.keys.sorted { lhs, rhs in
-            let left = scores[lhs]!, right = scores[rhs]!
-            if left != right { return left > right }
-            return (first[lhs] ?? .max) < (first[rhs] ?? .max)
+    /// The allowed category slot with the highest positive score (a tie goes to the one mentioned
+    /// first), or nil when none scored.
+    private static func best(_ evaluation: RuleSet.Evaluation, allowed: (Int) -> Bool) -> Int? {
+        let scores = evaluation.categoryScores, first = evaluation.categoryFirst
+        var best: Int?
+        for slot in 0..<Category.bySlot.count where scores[slot] > 0 && allowed(slot) {
+            if let current = best, scores[current] > scores[slot] || (scores[current] == scores[slot] && first[current] <= first[slot]) {
+                continue
+            }
+            best = slot
         }
+        return best
     }
 
     /// Half from how clearly the category won, half from how clearly the intent won.
-    private func confidence(_ evaluation: RuleSet.Evaluation, category: Category, intent: Intent) -> Double {
-        func clarity<Key: Hashable>(_ scores: [Key: Double], winner: Key) -> Double {
-            let top = scores[winner] ?? 0
+    private func confidence(_ evaluation: RuleSet.Evaluation, category: Int, intent: Intent) -> Double {
+        func clarity<Scores: SIMD>(_ scores: Scores, winner: Int) -> Double where Scores.Scalar == Double {
+            let top = scores[winner]
             guard top > 0 else { return 0.3 }
-            let runnerUp = scores.filter { $0.key != winner }.values.max() ?? 0
+            var runnerUp = 0.0
+            for index in scores.indices where index != winner { runnerUp = max(runnerUp, scores[index]) }
             let margin = top / (top + runnerUp)
             return margin * min(1, top / 2)
         }
-        var intentScores = evaluation.intentScores
-        if let prior = rules.categories[category]?.defaultIntent {
-            intentScores[prior, default: 0] += rules.settings.categoryIntentWeight
-        }
-        let value = (clarity(evaluation.categoryScores, winner: category) + clarity(intentScores, winner: intent)) / 2
+        let intentScores = intentScores(evaluation, category: category)
+        let value = (clarity(evaluation.categoryScores, winner: category) + clarity(intentScores, winner: Intent.slot(intent))) / 2
         return (value * 100).rounded() / 100
+    }
+
+    /// The evidence of every fired rule, mapped from normalised offsets back to the original text.
+    private func spans(_ evaluation: RuleSet.Evaluation, normalized: NormalizedText, original: String) -> [MatchedSpan] {
+        var result: [MatchedSpan] = []
+        result.reserveCapacity(evaluation.spans.count)
+        let utf8 = original.utf8
+        for fired in evaluation.fired {
+            let id = rules.rules[Int(fired.rule)].id
+            for span in evaluation.spans[Int(fired.firstSpan)..<Int(fired.firstSpan + fired.spanCount)] where span.end > span.start {
+                let range = normalized.originalRange(start: Int(span.start), end: Int(span.end))
+                let lower = utf8.index(utf8.startIndex, offsetBy: range.utf8.lowerBound)
+                let upper = utf8.index(lower, offsetBy: range.utf8.count)
+                result.append(MatchedSpan(rule: id, text: String(Substring(utf8[lower..<upper])),
+                                          start: range.scalars.lowerBound, end: range.scalars.upperBound))
+            }
+        }
+        return result
     }
 }

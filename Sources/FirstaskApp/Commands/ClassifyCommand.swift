@@ -63,6 +63,8 @@ struct ClassifyCommand: ParsableCommand {
             "id": id, "intent": result.intent.rawValue, "category": result.category.rawValue,
             "department": result.department.rawValue, "severity": result.severity.rawValue, "location": location,
             "confidence": (result.confidence * 1000).rounded() / 1000, "rules": result.rules,
+            // Offsets count Unicode scalars of the input text, end exclusive.
+            "spans": result.spans.map { ["rule": $0.rule, "text": $0.text, "start": $0.start, "end": $0.end] as [String: Any] },
         ]
     }
 }

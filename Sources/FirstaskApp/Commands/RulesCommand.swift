@@ -26,8 +26,10 @@ struct RulesCommand: ParsableCommand {
         throw ExitCode(code)
     }
 
-    /// `FILE:LINE: message`, or `FILE: message` when the line is not known.
+    /// `FILE:LINE:COLUMN: message` (regex errors), `FILE:LINE: message`, or `FILE: message` when the
+    /// line is not known.
     static func describe(_ error: ClassifierError, file: String) -> String {
+        if let line = error.line, let column = error.column { return "\(file):\(line):\(column): \(error.message)" }
         if let line = error.line { return "\(file):\(line): \(error.message)" }
         return "\(file): \(error.message)"
     }
@@ -124,7 +126,20 @@ struct RulesTest: ParsableCommand {
             confidence:  \(String(format: "%.2f", result.confidence)) (0 = unclear, 1 = clear)
             missing:     \(result.missing.isEmpty ? "nothing" : result.missing.joined(separator: ", "))
             rules fired: \(result.rules.isEmpty ? "none (defaults applied)" : result.rules.joined(separator: ", "))
-            """
+            """ + evidence(result)
+    }
+
+    /// One line per fired rule: what it matched and where, e.g. `rule plumbing.leak fired on «漏水» at 5–7`.
+    /// Positions count characters (Unicode scalars) of the message from 0; the end is exclusive.
+    static func evidence(_ result: Classification) -> String {
+        guard !result.rules.isEmpty else { return "" }
+        var lines = ["", "why (positions count characters from 0; the end is not included):"]
+        for rule in result.rules {
+            let spans = result.spans.filter { $0.rule == rule }
+            let places = spans.map { "«\($0.text)» at \($0.start)–\($0.end)" }
+            lines.append("  rule \(rule) fired on \(places.isEmpty ? "(no text)" : places.joined(separator: ", "))")
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

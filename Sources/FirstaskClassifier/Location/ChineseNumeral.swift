@@ -6,8 +6,12 @@ enum ChineseNumeral {
         "〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
     ]
 
+    /// A switch rather than the dictionary: the location scanner asks this for nearly every character.
     static func isNumeral(_ scalar: Unicode.Scalar) -> Bool {
-        digits[scalar] != nil || scalar == "十" || scalar == "廿"
+        switch scalar {
+        case "〇", "零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "廿": true
+        default: false
+        }
     }
 
     /// The value of a run of numerals, or nil if it is not a well-formed number below 100

@@ -37,6 +37,14 @@ enum LocationScanner {
 
         mutating func run() {
             while index < text.count {
+                // Only ASCII letters and digits and Chinese numerals can start an address part; most
+                // characters of a message are neither.
+                let value = text[index].value
+                if !(0x30...0x39).contains(value) && !(0x61...0x7A).contains(value) && !(0x41...0x5A).contains(value)
+                    && (value < 0x3000 || !ChineseNumeral.isNumeral(text[index])) {
+                    index += 1
+                    continue
+                }
                 let start = index
                 let consumed = scanEnglishKeyword() || scanDigits() || scanChineseNumeral() || scanLetter()
                 // Every scanner advances when it consumes; the guard keeps a future bug from looping.
@@ -48,35 +56,49 @@ enum LocationScanner {
 
         // MARK: English: Block 3, Tower A, Unit 2, Flat 12A, Room 501
 
-        private static let buildingWords: Set<String> = ["block", "blk", "tower", "twr", "bldg", "building"]
-        private static let letteredBuildingWords: Set<String> = ["block", "blk", "tower", "twr"]
-        private static let unitWords: Set<String> = ["unit"]
-        private static let flatWords: Set<String> = ["flat", "room", "rm", "apt", "apartment", "suite"]
+        /// What an English address word introduces.
+        private enum AddressWord {
+            /// Block, Tower: a number or a letter follows.
+            case letteredBuilding
+            /// Bldg, Building: only a number follows ("building a new gym" is not Building A).
+            case building
+            case unit
+            case flat
+        }
 
-        private static let longestWord = (buildingWords.union(unitWords).union(flatWords)).map(\.count).max() ?? 0
-        private static let firstLetters = Set((buildingWords.union(unitWords).union(flatWords)).compactMap(\.unicodeScalars.first))
+        private static let addressWords: [(spelling: [Unicode.Scalar], word: AddressWord)] = {
+            let words: [(String, AddressWord)] = [
+                ("block", .letteredBuilding), ("blk", .letteredBuilding), ("tower", .letteredBuilding), ("twr", .letteredBuilding),
+                ("bldg", .building), ("building", .building), ("unit", .unit),
+                ("flat", .flat), ("room", .flat), ("rm", .flat), ("apt", .flat), ("apartment", .flat), ("suite", .flat),
+            ]
+            return words.map { (Array($0.0.unicodeScalars), $0.1) }
+        }()
+
+        private static let longestWord = addressWords.map(\.spelling.count).max() ?? 0
+
+        /// The address word spelled by `text[range]`, compared scalar by scalar (no String is made).
+        private func addressWord(_ range: Range<Int>) -> AddressWord? {
+            guard range.count >= 2, range.count <= Self.longestWord else { return nil }
+            for entry in Self.addressWords where entry.spelling.count == range.count && entry.spelling[0] == text[range.lowerBound] {
+                if entry.spelling.elementsEqual(text[range]) { return entry.word }
+            }
+            return nil
+        }
 
         mutating func scanEnglishKeyword() -> Bool {
             guard isLetter(at: index), !isWord(at: index - 1) else { return false }
             var end = index
             while isLetter(at: end) { end += 1 }
-            // Most words are no location word: rule them out by length and first letter before making a String.
-            guard end - index >= 2, end - index <= Self.longestWord, Self.firstLetters.contains(text[index]) else {
-                if end == index + 1 || isDigit(at: end) { return false }
-                index = end
-                return true
-            }
-            let word = string(index..<end)
-            let isBuilding = Self.buildingWords.contains(word)
-            let isUnit = Self.unitWords.contains(word)
-            let isFlat = Self.flatWords.contains(word)
-            guard isBuilding || isUnit || isFlat else {
+            guard let word = addressWord(index..<end) else {
                 // A single letter may be a building (A座); a letter run glued to digits (b2, q3) is
                 // skipped by the other scanners.
                 if end == index + 1 || isDigit(at: end) { return false }
                 index = end
                 return true
             }
+            let isBuilding = word == .building || word == .letteredBuilding
+            let isUnit = word == .unit
             var cursor = end
             while cursor < text.count, cursor - end < 3, " #(:.".unicodeScalars.contains(text[cursor]) {
                 cursor += 1
@@ -89,7 +111,7 @@ enum LocationScanner {
             let kind: Part.Kind
             if isBuilding {
                 // "building a new gym" is not Building A: letters only after Block/Tower.
-                guard id.digits <= 3, id.digits > 0 || Self.letteredBuildingWords.contains(word) else {
+                guard id.digits <= 3, id.digits > 0 || word == .letteredBuilding else {
                     index = end
                     return true
                 }
@@ -179,10 +201,18 @@ enum LocationScanner {
             // Two parts only when a Chinese word follows that is not a unit of time, money or count
             // (8-1电梯 yes; 9-10点, 3-5天 no).
             guard first.count <= 2, let next = at(second.end), TextNormalizer.isCJK(next),
-                  !"点时号日月年天个次岁分元块万人户楼层".unicodeScalars.contains(next) else { return nil }
+                  !Self.isCountWord(next) else { return nil }
             parts.append(Part(kind: .building, value: first, start: start, end: end))
             parts.append(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
             return second.end
+        }
+
+        /// Units of time, money or count after `9-10`, `3-5`: 9-10点 is a time, not building 9 unit 10.
+        private static func isCountWord(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar {
+            case "点", "时", "号", "日", "月", "年", "天", "个", "次", "岁", "分", "元", "块", "万", "人", "户", "楼", "层": true
+            default: false
+            }
         }
 
         /// What the identifier before a marker was written with.
@@ -193,7 +223,7 @@ enum LocationScanner {
         private mutating func scanMarker(_ number: String, start: Int, end: Int, source: Source) -> Bool {
             var cursor = end
             if at(cursor) == " " { cursor += 1 }
-            if starts(with: "号楼", at: cursor) {
+            if starts(with: "号", "楼", at: cursor) {
                 appendBuilding(number, start: start, end: cursor + 2)
                 return true
             }
@@ -211,7 +241,7 @@ enum LocationScanner {
                 }
                 return true
             }
-            if starts(with: "单元", at: cursor) {
+            if starts(with: "单", "元", at: cursor) {
                 parts.append(Part(kind: .unit, value: number, start: start, end: cursor + 2))
                 index = cursor + 2
                 return true
@@ -232,7 +262,7 @@ enum LocationScanner {
                 index = cursor + 2
                 return true
             }
-            if source == .digits, at(cursor) == "室" || starts(with: "号房", at: cursor) {
+            if source == .digits, at(cursor) == "室" || starts(with: "号", "房", at: cursor) {
                 let markerEnd = at(cursor) == "室" ? cursor + 1 : cursor + 2
                 parts.append(Part(kind: .room, value: number, start: start, end: markerEnd))
                 index = markerEnd
@@ -324,19 +354,30 @@ enum LocationScanner {
             at(position).map(TextNormalizer.isWordScalar) ?? false
         }
 
-        private func starts(with marker: String, at position: Int) -> Bool {
-            var cursor = position
-            for scalar in marker.unicodeScalars {
-                guard at(cursor) == scalar else { return false }
-                cursor += 1
-            }
-            return true
+        /// Whether the two-character marker `first second` (号楼, 单元, 号房) stands at `position`.
+        private func starts(with first: Unicode.Scalar, _ second: Unicode.Scalar, at position: Int) -> Bool {
+            at(position) == first && at(position + 1) == second
         }
 
+        /// The text of `range` as a String, written straight into the string's UTF-8 storage: values are
+        /// short ASCII runs (digits, a letter), which this makes without a heap allocation.
         private func string(_ range: Range<Int>) -> String {
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: text[range])
-            return String(view)
+            String(unsafeUninitializedCapacity: range.count * 4) { buffer in
+                var count = 0
+                for index in range {
+                    let value = text[index].value
+                    if value < 0x80 {
+                        buffer[count] = UInt8(truncatingIfNeeded: value)
+                        count += 1
+                    } else {
+                        UTF8.encode(text[index]) { byte in
+                            buffer[count] = byte
+                            count += 1
+                        }
+                    }
+                }
+                return count
+            }
         }
     }
 

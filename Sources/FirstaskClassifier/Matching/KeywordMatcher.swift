@@ -1,4 +1,4 @@
-/// Finds every rule keyword in a normalised message in one pass over a trie.
+/// Finds every rule keyword in a normalised message in one pass.
 ///
 /// Matching rules (see DESIGN.md, "Layers"):
 /// - A keyword that starts with an ASCII letter or digit needs a word boundary before it, and one that
@@ -9,151 +9,195 @@
 ///   好多) but not a bare 一 or 1, so `{n}次了` matches 三次了, 12次了 and 好多次了 but not 一次了.
 /// - Only maximal hits are returned: a hit lying inside a longer hit is dropped ("smoke detector" hides
 ///   "smoke", 煤气费 hides 煤气). This is what lets `ignore` phrases and longer keywords override shorter ones.
+///
+/// How: plain keywords (nearly all of them) go into one ``AhoCorasick`` automaton, which reads the text
+/// once whatever the number of keywords. Keywords with `{n}` cannot: a numeral may be a literal
+/// character of one keyword and part of the number of another. They live in a small ``NumberPatterns``
+/// trie that the same pass enters only where one of them can start (where a run of numerals starts, or
+/// at 第 for 第{n}次), which is rare in messages. Boundaries and prefixes are checked when a hit is reported.
 struct KeywordMatcher: Sendable {
     /// One occurrence of a keyword in the text, as scalar offsets `start..<end`.
     struct Hit: Sendable, Equatable {
         var keyword: Int32
-        var start: Int
-        var end: Int
+        var start: Int32
+        var end: Int32
     }
 
     static let numberPlaceholder = "{n}"
 
-    private struct Keyword: Sendable {
+    struct Keyword: Sendable {
         var leftBoundary: Bool
         var rightBoundary: Bool
         var prefix: Bool
+        /// Length in scalars (plain keywords only; `{n}` keywords vary).
+        var length: Int32
     }
 
-    private struct Node: Sendable {
-        var children: [UInt32: Int32] = [:]
-        /// Child reached by a `{n}` placeholder, or -1.
-        var number: Int32 = -1
-        /// True for a node reached by `{n}`: further numeral characters stay on it.
-        var numberLoop = false
-        var terminals: [Int32] = []
-    }
-
-    private enum Token: Equatable {
+    enum Token: Equatable, Sendable {
         case scalar(Unicode.Scalar)
         case number
     }
 
-    private var nodes: [Node] = [Node()]
-    private var keywords: [Keyword] = []
-    private var ids: [String: Int32] = [:]
+    /// Collects keywords while a rules file is parsed; ``build()`` compiles them.
+    struct Builder {
+        private var keywords: [Keyword] = []
+        private var ids: [String: Int32] = [:]
+        private var plain: [(scalars: [Unicode.Scalar], id: Int32)] = []
+        private var numbered: [(tokens: [Token], id: Int32)] = []
+
+        var count: Int { keywords.count }
+
+        /// Registers a keyword (already normalised, with an optional trailing `*`) and returns its id.
+        /// Registering the same spelling twice returns the same id. Returns nil for an empty keyword.
+        mutating func add(_ spelling: String) -> Int32? {
+            if let id = ids[spelling] { return id }
+            var body = spelling
+            var prefix = false
+            if body.hasSuffix("*") {
+                prefix = true
+                body.removeLast()
+            }
+            let tokens = KeywordMatcher.tokens(body)
+            guard let first = tokens.first, let last = tokens.last else { return nil }
+            let id = Int32(keywords.count)
+            keywords.append(Keyword(
+                leftBoundary: KeywordMatcher.isWordLike(first),
+                rightBoundary: !prefix && KeywordMatcher.isWordLike(last),
+                prefix: prefix,
+                length: Int32(tokens.count)
+            ))
+            if tokens.contains(.number) {
+                numbered.append((tokens, id))
+            } else {
+                plain.append((tokens.compactMap { if case .scalar(let scalar) = $0 { scalar } else { nil } }, id))
+            }
+            ids[spelling] = id
+            return id
+        }
+
+        func build() -> KeywordMatcher {
+            let numbers = NumberPatterns(patterns: numbered)
+            // Characters that can start a `{n}` keyword get symbols too, so one table lookup per
+            // character answers both "where does the automaton go" and "may a number keyword start here".
+            var alphabet = AhoCorasick.Alphabet()
+            let numerals = numbers.startsWithNumber ? KeywordMatcher.numerals : []
+            for scalar in numbers.literalStarts + numerals { _ = alphabet.add(scalar) }
+            let automaton = AhoCorasick(patterns: plain, alphabet: alphabet)
+            var starts = [NumberStart](repeating: .never, count: Int(automaton.alphabet.symbolCount) + 1)
+            for scalar in numerals { starts[Int(automaton.alphabet.symbol(scalar))] = .atRunStart }
+            for scalar in numbers.literalStarts { starts[Int(automaton.alphabet.symbol(scalar))] = .always }
+            return KeywordMatcher(keywords: keywords, automaton: automaton, numbers: numbers, numberStarts: starts)
+        }
+    }
+
+    private let keywords: [Keyword]
+    private let automaton: AhoCorasick
+    private let numbers: NumberPatterns
+    /// Whether a `{n}` keyword may start at a character.
+    enum NumberStart: UInt8, Sendable {
+        case never
+        /// A numeral: only where a run of numerals starts.
+        case atRunStart
+        /// The literal first character of such a keyword.
+        case always
+    }
+
+    /// Indexed by symbol.
+    private let numberStarts: [NumberStart]
 
     var count: Int { keywords.count }
 
-    /// Registers a keyword (already normalised, with an optional trailing `*`) and returns its id.
-    /// Registering the same spelling twice returns the same id. Returns nil for an empty keyword.
-    mutating func add(_ spelling: String) -> Int32? {
-        if let id = ids[spelling] { return id }
-        var body = spelling
-        var prefix = false
-        if body.hasSuffix("*") {
-            prefix = true
-            body.removeLast()
-        }
-        let tokens = Self.tokens(body)
-        guard let first = tokens.first, let last = tokens.last else { return nil }
-        let id = Int32(keywords.count)
-        keywords.append(Keyword(
-            leftBoundary: Self.isWordLike(first),
-            rightBoundary: !prefix && Self.isWordLike(last),
-            prefix: prefix
-        ))
-        var node = 0
-        for token in tokens {
-            switch token {
-            case .scalar(let scalar):
-                if let next = nodes[node].children[scalar.value] {
-                    node = Int(next)
-                } else {
-                    nodes.append(Node())
-                    let next = Int32(nodes.count - 1)
-                    nodes[node].children[scalar.value] = next
-                    node = Int(next)
-                }
-            case .number:
-                if nodes[node].number < 0 {
-                    nodes.append(Node(numberLoop: true))
-                    nodes[node].number = Int32(nodes.count - 1)
-                }
-                node = Int(nodes[node].number)
-            }
-        }
-        nodes[node].terminals.append(id)
-        ids[spelling] = id
-        return id
-    }
-
-    /// All maximal keyword hits, ordered by start offset.
+    /// All maximal keyword hits, ordered by start offset (longer first on the same start).
     func hits(in text: [Unicode.Scalar]) -> [Hit] {
-        var hits: [Hit] = []
-        let count = text.count
-        // `justOne`: the `{n}` being matched so far is exactly 一 or 1, which may not end it.
-        var stack: [(node: Int, index: Int, justOne: Bool)] = []
-        for start in 0..<count {
-            let precededByWord = start > 0 && TextNormalizer.isWordScalar(text[start - 1])
-            stack.append((0, start, false))
-            while let (node, index, justOne) = stack.popLast() {
-                if node != 0 && !justOne {
-                    report(nodes[node].terminals, start: start, end: index, precededByWord: precededByWord, text: text, into: &hits)
-                }
-                guard index < count else { continue }
-                let scalar = text[index]
-                if !justOne, let next = nodes[node].children[scalar.value] {
-                    stack.append((Int(next), index + 1, false))
-                }
-                if Self.isNumeral(scalar) {
-                    if nodes[node].numberLoop {
-                        stack.append((node, index + 1, false))
-                    }
-                    if nodes[node].number >= 0 {
-                        stack.append((Int(nodes[node].number), index + 1, scalar == "一" || scalar == "1"))
-                    }
-                }
-            }
-        }
-        return Self.maximal(hits)
+        var found: [Hit] = []
+        var stack: NumberPatterns.Stack = []
+        hits(in: text, into: &found, stack: &stack)
+        return found
     }
 
-    private func report(_ terminals: [Int32], start: Int, end: Int, precededByWord: Bool, text: [Unicode.Scalar], into hits: inout [Hit]) {
-        for id in terminals {
-            let keyword = keywords[Int(id)]
-            if keyword.leftBoundary && precededByWord { continue }
-            if keyword.rightBoundary && end < text.count && TextNormalizer.isWordScalar(text[end]) { continue }
-            var hitEnd = end
-            if keyword.prefix {
-                // A prefix hit covers its whole word, so "renovation" and "renovat*" are the same span.
-                while hitEnd < text.count && TextNormalizer.isWordScalar(text[hitEnd]) { hitEnd += 1 }
+    /// ``hits(in:)`` into a caller's buffers (emptied first), so that a loop over messages reuses them.
+    func hits(in text: [Unicode.Scalar], into hits: inout [Hit], stack: inout NumberPatterns.Stack) {
+        hits.removeAll(keepingCapacity: true)
+        automaton.withView { automaton in
+        numberStarts.withUnsafeBufferPointer { numberStarts in
+        keywords.withUnsafeBufferPointer { keywords in
+        text.withUnsafeBufferPointer { text in
+            var state = AhoCorasick.start
+            // A walk from inside a run of numerals only finds hits that the walk from the run's start
+            // hides, unless that one is blocked by a Latin letter glued to the run (b三次了).
+            var runStartBlocked = false
+            for index in 0..<text.count {
+                let symbol = automaton.symbol(text[index])
+                var walk = false
+                switch numberStarts[Int(symbol)] {
+                case .never:
+                    break
+                case .atRunStart:
+                    let insideRun = index > 0 && Self.isNumeral(text[index - 1])
+                    if !insideRun { runStartBlocked = index > 0 && TextNormalizer.isWordScalar(text[index - 1]) }
+                    walk = !insideRun || runStartBlocked
+                case .always:
+                    walk = true
+                }
+                if walk {
+                    numbers.matches(in: text, from: index, stack: &stack) { keyword, end in
+                        report(keywords[Int(keyword)], keyword, start: index, end: end, text: text, into: &hits)
+                    }
+                }
+                state = automaton.next(state, symbol)
+                automaton.forEachMatch(in: state) { keyword in
+                    report(keywords[Int(keyword)], keyword, start: index + 1 - Int(keywords[Int(keyword)].length), end: index + 1,
+                           text: text, into: &hits)
+                }
             }
-            hits.append(Hit(keyword: id, start: start, end: hitEnd))
         }
+        }
+        }
+        }
+        Self.keepMaximal(&hits)
+    }
+
+    @inline(__always)
+    private func report(_ keyword: Keyword, _ id: Int32, start: Int, end: Int, text: UnsafeBufferPointer<Unicode.Scalar>, into hits: inout [Hit]) {
+        if keyword.leftBoundary && start > 0 && TextNormalizer.isWordScalar(text[start - 1]) { return }
+        if keyword.rightBoundary && end < text.count && TextNormalizer.isWordScalar(text[end]) { return }
+        var hitEnd = end
+        if keyword.prefix {
+            // A prefix hit covers its whole word, so "renovation" and "renovat*" are the same span.
+            while hitEnd < text.count && TextNormalizer.isWordScalar(text[hitEnd]) { hitEnd += 1 }
+        }
+        hits.append(Hit(keyword: id, start: Int32(start), end: Int32(hitEnd)))
     }
 
     /// Drops hits that lie inside a longer hit; hits with the same span are all kept.
-    private static func maximal(_ hits: [Hit]) -> [Hit] {
-        guard hits.count > 1 else { return hits }
-        let sorted = hits.sorted { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
-        var result: [Hit] = []
-        result.reserveCapacity(sorted.count)
-        var maxEnd = -1
-        var maxSpan = (start: -1, end: -1)
-        for hit in sorted {
+    static func maximal(_ hits: [Hit]) -> [Hit] {
+        var hits = hits
+        keepMaximal(&hits)
+        return hits
+    }
+
+    /// ``maximal(_:)`` in place: sorts by start (longer first) and drops hits inside longer ones.
+    static func keepMaximal(_ sorted: inout [Hit]) {
+        guard sorted.count > 1 else { return }
+        sorted.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+        var kept = 0
+        var maxEnd: Int32 = -1
+        var maxSpan: (start: Int32, end: Int32) = (-1, -1)
+        for index in sorted.indices {
+            let hit = sorted[index]
             let sameSpan = hit.start == maxSpan.start && hit.end == maxSpan.end
             if hit.end <= maxEnd && !sameSpan { continue }
-            result.append(hit)
+            sorted[kept] = hit
+            kept += 1
             if hit.end > maxEnd {
                 maxEnd = hit.end
                 maxSpan = (hit.start, hit.end)
             }
         }
-        return result
+        sorted.removeLast(sorted.count - kept)
     }
 
-    private static func tokens(_ body: String) -> [Token] {
+    static func tokens(_ body: String) -> [Token] {
         var tokens: [Token] = []
         var rest = Substring(body)
         while let scalar = rest.unicodeScalars.first {
@@ -176,6 +220,8 @@ struct KeywordMatcher: Sendable {
     }
 
     /// Characters a `{n}` placeholder consumes.
+    static let numerals: [Unicode.Scalar] = Array("0123456789〇零一二两三四五六七八九十百千几多好".unicodeScalars)
+
     static func isNumeral(_ scalar: Unicode.Scalar) -> Bool {
         if TextNormalizer.isDigit(scalar) { return true }
         switch scalar {

@@ -5,26 +5,109 @@
 /// - traditional → simplified Chinese (``TraditionalChinese``)
 /// - zero-width characters, variation selectors and emoji are dropped
 ///
+/// Every scalar maps to one scalar or to nothing, so a normalised offset maps back to exactly one
+/// original scalar; ``NormalizedText`` keeps that map for reporting matched spans in the original text.
+///
 /// Rule keywords go through the same function, so a rule written in either script matches both.
 /// The original text is never modified; callers keep it for display.
 enum TextNormalizer {
-    static func normalize(_ text: String) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(text.unicodeScalars.count)
-        for scalar in text.unicodeScalars {
-            if let mapped = map(scalar) { out.append(mapped) }
-        }
-        return out
+    /// Normalises `text`, keeping for every normalised scalar where it came from.
+    static func normalize(_ text: String) -> NormalizedText {
+        var result = NormalizedText()
+        normalize(text, into: &result)
+        return result
     }
 
-    static func normalizedString(_ text: String) -> String {
-        var string = String.UnicodeScalarView()
-        string.append(contentsOf: normalize(text))
-        return String(string)
+    /// Normalises `text` into `result`, reusing its buffers' capacity.
+    static func normalize(_ text: String, into result: inout NormalizedText) {
+        result.removeAll()
+        var text = text
+        // Native Swift strings are contiguous UTF-8: decode the bytes directly (no String.Index work).
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            result.reserve(bytes.count)
+            decode(bytes, into: &result)
+        }
+        if done == nil {
+            text.makeContiguousUTF8()
+            text.utf8.withContiguousStorageIfAvailable { bytes in
+                result.reserve(bytes.count)
+                decode(bytes, into: &result)
+            }
+        }
     }
+
+    /// The normalised text as a plain String (for keywords, and for regular expressions).
+    static func normalizedString(_ text: String) -> String {
+        String(String.UnicodeScalarView(normalize(text).scalars))
+    }
+
+    /// Walks valid UTF-8 (a Swift String's bytes always are) and appends mapped scalars.
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into result: inout NormalizedText) {
+        let table = bmpTable
+        var index = 0
+        var scalarIndex: Int32 = 0
+        let count = bytes.count
+        while index < count {
+            let lead = UInt32(bytes[index])
+            let value: UInt32
+            let width: Int
+            if lead < 0x80 {
+                value = lead
+                width = 1
+            } else if lead < 0xE0 {
+                value = (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                width = 2
+            } else if lead < 0xF0 {
+                value = (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                width = 3
+            } else {
+                value = (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                    | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+                width = 4
+            }
+            var mapped: UInt32
+            if value < 0x80 {
+                mapped = value &- 0x41 < 26 ? value + 0x20 : value      // ASCII: only A-Z change
+            } else if value < 0x10000 {
+                mapped = UInt32(table[Int(value)])
+                if mapped == slowPath { mapped = Unicode.Scalar(value).flatMap(map)?.value ?? dropped }
+                else if mapped == droppedInTable { mapped = dropped }
+            } else if let scalar = Unicode.Scalar(value) {
+                mapped = map(scalar)?.value ?? dropped
+            } else {
+                mapped = dropped
+            }
+            if mapped != dropped, let scalar = Unicode.Scalar(mapped) {
+                result.append(scalar, scalarOffset: scalarIndex, utf8Start: Int32(index), utf8End: Int32(index + width))
+            }
+            index += width
+            scalarIndex += 1
+        }
+        result.finish(scalarCount: scalarIndex)
+    }
+
+    private static let dropped: UInt32 = .max
+    /// In `bmpTable`: the character is dropped.
+    private static let droppedInTable: UInt32 = 0xFFFF
+    /// In `bmpTable`: ask `map` (for U+FFFE and U+FFFF themselves, and any mapping outside the BMP).
+    private static let slowPath: UInt32 = 0xFFFE
+
+    /// `map` precomputed for the Basic Multilingual Plane, where nearly every message character lives:
+    /// one load from a 128 KB table per character instead of a dictionary lookup and Unicode property
+    /// queries. Built on first use (about 64k calls of `map`, a few milliseconds).
+    private static let bmpTable: [UInt16] = {
+        var table = [UInt16](repeating: UInt16(droppedInTable), count: 0x10000)
+        for value in 0..<UInt32(0x10000) {
+            guard let scalar = Unicode.Scalar(value) else { continue }   // surrogates never occur in a String
+            if let mapped = map(scalar) {
+                table[Int(value)] = mapped.value < slowPath && value < slowPath ? UInt16(mapped.value) : UInt16(slowPath)
+            }
+        }
+        return table
+    }()
 
     /// The normalised form of one scalar, or nil when it is dropped.
-    private static func map(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+    static func map(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
         let value = scalar.value
         switch value {
         case 0x41...0x5A:                       // A-Z

@@ -13,6 +13,9 @@ public struct Classification: Sendable, Equatable, Codable {
     public var rules: [String]
     /// Fields the desk should ask the resident for, e.g. `["location"]` for a repair without a location.
     public var missing: [String]
+    /// Where in the message each fired rule found its evidence: in rules-file order, and within one rule
+    /// by position. Every rule in ``rules`` has at least one span.
+    public var spans: [MatchedSpan]
 
     public init(
         intent: Intent,
@@ -22,7 +25,8 @@ public struct Classification: Sendable, Equatable, Codable {
         location: Location?,
         confidence: Double,
         rules: [String],
-        missing: [String]
+        missing: [String],
+        spans: [MatchedSpan] = []
     ) {
         self.intent = intent
         self.category = category
@@ -32,5 +36,47 @@ public struct Classification: Sendable, Equatable, Codable {
         self.confidence = confidence
         self.rules = rules
         self.missing = missing
+        self.spans = spans
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case intent, category, department, severity, location, confidence, rules, missing, spans
+    }
+
+    /// Decodes classifications stored before spans existed too (`spans` is then empty).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        intent = try container.decode(Intent.self, forKey: .intent)
+        category = try container.decode(Category.self, forKey: .category)
+        department = try container.decode(Department.self, forKey: .department)
+        severity = try container.decode(Severity.self, forKey: .severity)
+        location = try container.decodeIfPresent(Location.self, forKey: .location)
+        confidence = try container.decode(Double.self, forKey: .confidence)
+        rules = try container.decode([String].self, forKey: .rules)
+        missing = try container.decode([String].self, forKey: .missing)
+        spans = try container.decodeIfPresent([MatchedSpan].self, forKey: .spans) ?? []
+    }
+}
+
+/// A piece of the original message that made a rule fire: a keyword hit, one side of a `near` pair,
+/// or a `regex` match.
+///
+/// Offsets count **Unicode scalars** of the message exactly as received (not UTF-16 code units, not
+/// bytes, not normalised text), `start` inclusive and `end` exclusive, so
+/// `Array(message.unicodeScalars)[start..<end]` is `text`. Emoji and zero-width characters are dropped
+/// before matching, so offsets account for them: in "🔥着火了", 着火 is at 1–3.
+public struct MatchedSpan: Sendable, Equatable, Codable {
+    /// The id of the rule that fired.
+    public var rule: String
+    /// The matched text as the resident wrote it (traditional characters, capitals and all).
+    public var text: String
+    public var start: Int
+    public var end: Int
+
+    public init(rule: String, text: String, start: Int, end: Int) {
+        self.rule = rule
+        self.text = text
+        self.start = start
+        self.end = end
     }
 }

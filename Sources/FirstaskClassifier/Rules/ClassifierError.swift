@@ -16,22 +16,30 @@ public struct ClassifierError: Error, CustomStringConvertible {
         case duplicateRuleID
         /// A rule refers to a group that is not defined.
         case unknownGroup
+        /// A rule's `regex` does not compile.
+        case invalidRegex
     }
 
     public var code: Code
     /// 1-based line in the rules file, when known.
     public var line: Int?
+    /// 1-based column in the rules file where the offending value starts, when known.
+    public var column: Int?
     public var description: String
     /// The problem alone, without the file name and line that `description` starts with.
     public var message: String
 
-    init(_ code: Code, _ message: String, line: Int? = nil) {
+    init(_ code: Code, _ message: String, line: Int? = nil, column: Int? = nil) {
         self.code = code
         self.line = line
+        self.column = line == nil ? nil : column
         self.message = message
-        if let line {
+        switch (line, self.column) {
+        case let (line?, column?):
+            self.description = "rules.yaml line \(line), column \(column): \(message)"
+        case let (line?, nil):
             self.description = "rules.yaml line \(line): \(message)"
-        } else {
+        default:
             self.description = "rules.yaml: \(message)"
         }
     }

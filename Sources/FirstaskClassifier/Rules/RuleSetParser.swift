@@ -4,7 +4,7 @@ import Yams
 /// registers keywords. Every error names the key or rule id and the line.
 struct RuleSetParser {
     let yaml: String
-    private var matcher = KeywordMatcher()
+    private var matcher = KeywordMatcher.Builder()
     private var negators: Set<Int32> = []
     private var groups: [String: [Int32]] = [:]
 
@@ -54,15 +54,25 @@ struct RuleSetParser {
 
         var isNegator = [Bool](repeating: false, count: matcher.count)
         for id in negators { isNegator[Int(id)] = true }
+        var postings = [[RuleSet.Posting]](repeating: [], count: matcher.count)
+        var always: [Int32] = []
+        for (index, rule) in rules.enumerated() {
+            for (keyword, condition) in rule.postings {
+                postings[Int(keyword)].append(RuleSet.Posting(rule: Int32(index), condition: condition))
+            }
+            if rule.rule.required == 0 { always.append(Int32(index)) }
+        }
         return RuleSet(
             version: RuleSet.fnv1a64(yaml),
-            categories: categories,
-            intents: intents,
+            categories: Category.allCases.compactMap { categories[$0] },
+            intents: Intent.allCases.map { intents[$0] ?? RuleSet.IntentConfig() },
             settings: settings,
-            matcher: matcher,
+            matcher: matcher.build(),
             isNegator: isNegator,
-            rules: rules,
-            triggers: RuleSet.Triggers(rules: rules, keywordCount: matcher.count)
+            rules: rules.map(\.rule),
+            cores: rules.map { RuleSet.RuleCore(required: $0.rule.required, negatable: $0.rule.negatable, hasNear: $0.rule.near != nil,
+                                                hasRegex: $0.rule.regex != nil, weight: $0.rule.weight, target: $0.rule.target) },
+            triggers: RuleSet.Triggers(postings: postings, always: always)
         )
     }
 
@@ -116,7 +126,7 @@ struct RuleSetParser {
             }
             let fields = try mapping(value, "categories.\(key)")
             var department: Department?
-            var config = RuleSet.CategoryConfig(department: .service, defaultIntent: nil, physical: false, excludedIntents: [])
+            var config = RuleSet.CategoryConfig(department: .service, defaultIntent: nil, physical: false, excludedIntents: 0)
             for (field, fieldValue) in fields {
                 let context = "categories.\(key).\(field)"
                 switch field {
@@ -127,7 +137,9 @@ struct RuleSetParser {
                 case "physical":
                     config.physical = try bool(fieldValue, context)
                 case "not_with":
-                    config.excludedIntents = Set(try stringList(fieldValue, context).map { try label(Intent.self, $0.0, context, line: $0.1) })
+                    for (name, line) in try stringList(fieldValue, context) {
+                        config.excludedIntents |= 1 << UInt8(Intent.slot(try label(Intent.self, name, context, line: line)))
+                    }
                 default:
                     throw ClassifierError(.unknownKey, "unknown key '\(context)'; expected department, intent, physical, not_with", line: fields.line(of: field))
                 }
@@ -186,13 +198,22 @@ struct RuleSetParser {
         }
     }
 
-    private static let ruleKeys: Set<String> = ["id", "category", "intent", "severity", "weight", "any", "all", "none", "negation", "note"]
+    private static let ruleKeys: Set<String> = ["id", "category", "intent", "severity", "weight", "any", "all", "none", "near", "regex", "negation", "note"]
 
-    private mutating func parseRules(_ node: Node) throws -> [RuleSet.Rule] {
+    /// A compiled rule and the (keyword, condition) pairs that go into the trigger index.
+    private struct ParsedRule {
+        var rule: RuleSet.Rule
+        var postings: [(Int32, RuleSet.Condition)]
+    }
+
+    /// Required conditions are bits of a UInt64: `any`, the `all` entries and the two sides of `near`.
+    private static let maxConditions = 64
+
+    private mutating func parseRules(_ node: Node) throws -> [ParsedRule] {
         guard let sequence = node.sequence else {
             throw ClassifierError(.invalidValue, "'rules' must be a list of rules", line: node.mark?.line)
         }
-        var rules: [RuleSet.Rule] = []
+        var rules: [ParsedRule] = []
         var seen: [String: Int] = [:]
         for (index, ruleNode) in sequence.enumerated() {
             let line = ruleNode.mark?.line
@@ -240,12 +261,75 @@ struct RuleSetParser {
             let any = try map["any"].map { try flatTerms($0, context: "\(name) any") } ?? []
             let all = try map["all"].map { try nestedTerms($0, context: "\(name) all") } ?? []
             let none = try map["none"].map { try flatTerms($0, context: "\(name) none") } ?? []
-            guard !any.isEmpty || !all.isEmpty else {
-                throw ClassifierError(.missingKey, "\(name) needs 'any' or 'all' keywords", line: line)
+            let near = try map["near"].map { try parseNear($0, context: "\(name) near") }
+            let regex = try map["regex"].map { try parseRegex($0, context: "\(name) regex") }
+            guard !any.isEmpty || !all.isEmpty || near != nil || regex != nil else {
+                throw ClassifierError(.missingKey, "\(name) needs 'any' or 'all' keywords (or 'near' or 'regex')", line: line)
             }
-            rules.append(RuleSet.Rule(id: id, target: target, weight: weight, any: any, all: all, none: none, negatable: negatable))
+
+            // Each keyword condition gets a bit; the rule fires when present keywords cover them all.
+            var terms: [[Int32]] = any.isEmpty ? [] : [any]
+            terms.append(contentsOf: all)
+            var compiledNear: RuleSet.Near?
+            if let near {
+                compiledNear = RuleSet.Near(first: Array(Set(near.first)).sorted(), second: Array(Set(near.second)).sorted(),
+                                            within: Int32(near.within), firstTerm: terms.count, secondTerm: terms.count + 1)
+                terms.append(near.first)
+                terms.append(near.second)
+            }
+            guard terms.count <= Self.maxConditions else {
+                throw ClassifierError(.invalidValue, "\(name) has \(terms.count) keyword conditions; at most \(Self.maxConditions - 3) 'all' entries are allowed", line: line)
+            }
+            var postings: [(Int32, RuleSet.Condition)] = []
+            var required: UInt64 = 0
+            for (bit, term) in terms.enumerated() {
+                required |= 1 << UInt64(bit)
+                for keyword in Set(term) { postings.append((keyword, .term(bit))) }
+            }
+            for keyword in Set(none) { postings.append((keyword, .blocks)) }
+            rules.append(ParsedRule(
+                rule: RuleSet.Rule(id: id, target: target, weight: weight, required: required, negatable: negatable,
+                                   near: compiledNear, regex: regex),
+                postings: postings))
         }
         return rules
+    }
+
+    /// `near: {words: [A, B], within: N}`: A and B are each a keyword, `@group` or list of alternatives.
+    private mutating func parseNear(_ node: Node, context: String) throws -> (first: [Int32], second: [Int32], within: Int) {
+        let map = try mapping(node, context)
+        var words: [[Int32]]?
+        var within: Int?
+        for (key, value) in map {
+            switch key {
+            case "words":
+                words = try nestedTerms(value, context: "\(context).words")
+                guard words?.count == 2 else {
+                    throw ClassifierError(.invalidValue, "\(context).words must list exactly two entries (each a keyword, @group or list of alternatives)", line: value.mark?.line, column: value.mark?.column)
+                }
+            case "within":
+                within = try int(value, "\(context).within", range: 0...200)
+            default:
+                throw ClassifierError(.unknownKey, "unknown key '\(context).\(key)'; expected words, within", line: map.line(of: key))
+            }
+        }
+        guard let words, let within else {
+            throw ClassifierError(.missingKey, "\(context) needs both 'words' (two entries) and 'within' (characters between them)", line: node.mark?.line)
+        }
+        return (words[0], words[1], within)
+    }
+
+    /// `regex: PATTERN`, compiled now so that a mistake is found by `rules check`, not at runtime.
+    private func parseRegex(_ node: Node, context: String) throws -> RuleRegex {
+        let pattern = try string(node, context)
+        guard !pattern.isEmpty else {
+            throw ClassifierError(.invalidValue, "\(context) is empty", line: node.mark?.line, column: node.mark?.column)
+        }
+        do {
+            return try RuleRegex(pattern)
+        } catch {
+            throw ClassifierError(.invalidRegex, "\(context): not a valid regular expression: \(error)", line: node.mark?.line, column: node.mark?.column)
+        }
     }
 
     // MARK: - Terms and keywords
