@@ -77,8 +77,20 @@ public struct Classifier: Sendable {
             confidence: confidence(evaluation, category: category, intent: intent),
             rules: firedIDs(evaluation),
             missing: missing,
-            spans: spans(evaluation, normalized: normalized, original: text)
+            spans: spans(evaluation, normalized: normalized, original: text),
+            phones: phones(normalized)
         )
+    }
+
+    /// Phone numbers in the normalised text (full-width digits already half-width), with their ranges
+    /// moved back onto the original message.
+    private func phones(_ normalized: NormalizedText) -> [PhoneNumber] {
+        var found = PhoneScanner.scan(normalized.scalars)
+        for index in found.indices {
+            let range = found[index].range
+            found[index].range = normalized.originalRange(start: range.lowerBound, end: range.upperBound).scalars
+        }
+        return found
     }
 
     /// Ids of the fired rules (a loop, not `map`: a closure would capture and copy the rule set).

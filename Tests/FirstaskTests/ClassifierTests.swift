@@ -406,3 +406,18 @@ struct ClassifierTests {
         #expect(first.version.allSatisfy { $0.isHexDigit })
     }
 }
+
+@Suite("Classifier: phone numbers in the output")
+struct ClassifierPhoneTests {
+    @Test("a callback number is reported in E.164 with its place in the original message; unit numbers are not phones")
+    func phones() throws {
+        let classifier = Classifier(rules: try ClassifierFiles.shippedRules())
+        let text = "🔥3-2-501厨房漏水，请打我电话１３８ １２３４ ５６７８"
+        let result = classifier.classify(text)
+        #expect(result.phones.map { $0.e164 } == ["+8613812345678"])
+        let range = try #require(result.phones.first?.range)
+        #expect(String(String.UnicodeScalarView(Array(text.unicodeScalars)[range])) == "１３８ １２３４ ５６７８")
+        #expect(result.location?.room == "501")
+        #expect(classifier.classify("3栋2单元501厨房漏水").phones.isEmpty)
+    }
+}

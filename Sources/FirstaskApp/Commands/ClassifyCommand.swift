@@ -65,6 +65,9 @@ struct ClassifyCommand: ParsableCommand {
             "confidence": (result.confidence * 1000).rounded() / 1000, "rules": result.rules,
             // Offsets count Unicode scalars of the input text, end exclusive.
             "spans": result.spans.map { ["rule": $0.rule, "text": $0.text, "start": $0.start, "end": $0.end] as [String: Any] },
+            "phones": result.phones.map {
+                ["e164": $0.e164, "kind": $0.kind.rawValue, "start": $0.range.lowerBound, "end": $0.range.upperBound] as [String: Any]
+            },
         ]
     }
 }

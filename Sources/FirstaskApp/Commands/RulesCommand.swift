@@ -124,6 +124,7 @@ struct RulesTest: ParsableCommand {
             severity:    \(result.severity.rawValue)
             location:    \(location)
             confidence:  \(String(format: "%.2f", result.confidence)) (0 = unclear, 1 = clear)
+            phones:      \(result.phones.isEmpty ? "none found" : result.phones.map { "\($0.e164) (\($0.kind.rawValue))" }.joined(separator: ", "))
             missing:     \(result.missing.isEmpty ? "nothing" : result.missing.joined(separator: ", "))
             rules fired: \(result.rules.isEmpty ? "none (defaults applied)" : result.rules.joined(separator: ", "))
             """ + evidence(result)

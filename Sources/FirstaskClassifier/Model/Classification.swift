@@ -16,6 +16,9 @@ public struct Classification: Sendable, Equatable, Codable {
     /// Where in the message each fired rule found its evidence: in rules-file order, and within one rule
     /// by position. Every rule in ``rules`` has at least one span.
     public var spans: [MatchedSpan]
+    /// Phone numbers the message mentions (a resident leaving a callback number), with offsets into the
+    /// original message's Unicode scalars like ``spans``.
+    public var phones: [PhoneNumber]
 
     public init(
         intent: Intent,
@@ -26,7 +29,8 @@ public struct Classification: Sendable, Equatable, Codable {
         confidence: Double,
         rules: [String],
         missing: [String],
-        spans: [MatchedSpan] = []
+        spans: [MatchedSpan] = [],
+        phones: [PhoneNumber] = []
     ) {
         self.intent = intent
         self.category = category
@@ -37,10 +41,11 @@ public struct Classification: Sendable, Equatable, Codable {
         self.rules = rules
         self.missing = missing
         self.spans = spans
+        self.phones = phones
     }
 
     private enum CodingKeys: String, CodingKey {
-        case intent, category, department, severity, location, confidence, rules, missing, spans
+        case intent, category, department, severity, location, confidence, rules, missing, spans, phones
     }
 
     /// Decodes classifications stored before spans existed too (`spans` is then empty).
@@ -55,6 +60,7 @@ public struct Classification: Sendable, Equatable, Codable {
         rules = try container.decode([String].self, forKey: .rules)
         missing = try container.decode([String].self, forKey: .missing)
         spans = try container.decodeIfPresent([MatchedSpan].self, forKey: .spans) ?? []
+        phones = try container.decodeIfPresent([PhoneNumber].self, forKey: .phones) ?? []
     }
 }
 

@@ -2,7 +2,7 @@
 ///
 /// `description` is the redacted form, so a phone number interpolated into a log line or an error never
 /// shows in full; use ``e164`` explicitly where the whole number is needed (calling the resident back).
-public struct PhoneNumber: Sendable, Equatable, Hashable, CustomStringConvertible {
+public struct PhoneNumber: Sendable, Equatable, Hashable, CustomStringConvertible, Codable {
     /// Which numbering plan the number was recognised under.
     public enum Kind: String, Sendable, CaseIterable, Codable {
         /// Mainland China mobile: 1[3-9] and nine more digits.
@@ -53,4 +53,27 @@ public struct PhoneNumber: Sendable, Equatable, Hashable, CustomStringConvertibl
     }
 
     public var description: String { redacted }
+
+    private enum CodingKeys: String, CodingKey { case e164, kind, countryCode = "country_code", start, end }
+
+    /// `{"e164", "kind", "country_code", "start", "end"}`: the range as two offsets, like ``MatchedSpan``.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(e164, forKey: .e164)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(countryCode, forKey: .countryCode)
+        try container.encode(range.lowerBound, forKey: .start)
+        try container.encode(range.upperBound, forKey: .end)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let start = try container.decode(Int.self, forKey: .start)
+        let end = try container.decode(Int.self, forKey: .end)
+        guard start <= end else {
+            throw DecodingError.dataCorruptedError(forKey: .end, in: container, debugDescription: "end before start")
+        }
+        self.init(e164: try container.decode(String.self, forKey: .e164), kind: try container.decode(Kind.self, forKey: .kind),
+                  countryCode: try container.decode(String.self, forKey: .countryCode), range: start..<end)
+    }
 }
