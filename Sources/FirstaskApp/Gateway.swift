@@ -1,4 +1,5 @@
 import FirstaskChannels
+import FirstaskClassifier
 import FirstaskCurl
 import FirstaskDesk
 import FirstaskSQLite
@@ -46,7 +47,13 @@ public struct Gateway: Sendable {
         let dispatcherBell = Doorbell()
         var sinks: [String: any MessageSink] = [:]
         var pollers: [InboxPoller] = []
-        let intake = Intake(store: store, flood: config.intake.flood, clock: clock, deskBell: deskBell,
+        var flood = config.intake.flood
+        if config.intake.floodNotice {
+            flood.notices = Dictionary(uniqueKeysWithValues: ReplyLocale.allCases.map {
+                ($0, prompts.templates.render("resident.flood_notice", $0))
+            })
+        }
+        let intake = Intake(store: store, flood: flood, clock: clock, deskBell: deskBell,
                             dispatcherBell: dispatcherBell, logger: logger)
         for settings in config.channels {
             let channel = HTTPInboxChannel(settings: settings, client: client, logger: logger)

@@ -30,7 +30,7 @@ extension SQLiteStore: ChannelStore {
                     message.receivedAt.timeIntervalSince1970, stamp, decision.throttle ? 1 : 0, decision.throttle ? 1 : 0,
                 ])
                 if decision.throttle { result.throttled += 1 } else { result.accepted += 1 }
-                if decision.notice, let notice = flood.notice {
+                if decision.notice, let notice = flood.notice(for: message.text) {
                     try SQLiteTransaction(db: db).enqueue(OutboundMessage(
                         id: ids[index], channel: batch.channel, to: message.from, text: notice, nextAttemptAt: now,
                         createdAt: now))

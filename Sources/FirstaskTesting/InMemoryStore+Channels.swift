@@ -31,7 +31,7 @@ extension InMemoryStore: ChannelStore {
                 } else {
                     result.accepted += 1
                 }
-                if decision.notice, let notice = flood.notice, state.outboxIndex[ids[index]] == nil {
+                if decision.notice, let notice = flood.notice(for: message.text), state.outboxIndex[ids[index]] == nil {
                     state.outboxIndex[ids[index]] = state.outbox.count
                     state.outbox.append(OutboundMessage(id: ids[index], channel: batch.channel, to: message.from, text: notice,
                                                         nextAttemptAt: now, createdAt: now))

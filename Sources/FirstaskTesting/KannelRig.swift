@@ -101,10 +101,17 @@ public final class KannelRig: Sendable {
 
         let input = Pipe()
         handsetInput = input.fileHandleForWriting
-        try start(Self.bearerbox, [path], log: folder + "/bearerbox.out")
-        try await Self.waitForPort(boxes)
-        try start(Self.smsbox, [path], log: folder + "/smsbox.out")
-        try await Self.waitForPort(sendsms)
+        do {
+            try start(Self.bearerbox, [path], log: folder + "/bearerbox.out")
+            try await Self.waitForPort(boxes, timeout: .seconds(30))
+            try start(Self.smsbox, [path], log: folder + "/smsbox.out")
+            try await Self.waitForPort(sendsms, timeout: .seconds(30))
+        } catch {
+            // A port picked free can be taken before Kannel binds it (other tests run in parallel): leave
+            // nothing running, and let the caller try again with fresh ports.
+            await stop()
+            throw error
+        }
 
         let output = Pipe()
         let log = handsetLog
@@ -220,6 +227,20 @@ public final class KannelRig: Sendable {
             "== \(name)\n" + String(((try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)) ?? "").suffix(1500))
         }
         return files.joined(separator: "\n") + "\n== fakesmsc\n" + handsetLog.lines.withLock { $0.suffix(20).joined(separator: "\n") }
+    }
+
+    /// Starts Kannel as `init` does, trying up to `attempts` times with fresh ports (a free port can be
+    /// taken by a parallel test between picking it and Kannel binding it).
+    public static func start(folder: String, getURL: String, attempts: Int = 3) async throws -> KannelRig {
+        var attempt = 1
+        while true {
+            do {
+                return try await KannelRig(folder: folder, getURL: getURL)
+            } catch let error as KannelRigError where attempt < attempts {
+                _ = error
+                attempt += 1
+            }
+        }
     }
 
     /// Stops fakesmsc first (TERM before its stdin closes: at EOF it aborts), then the boxes; bearerbox may need

@@ -45,7 +45,7 @@ struct ChannelConfigTests {
         #expect(config.dispatcher.rateLimits["sms"] == nil)
         #expect(config.dispatcher.alertChannels == ["kannel"])
         #expect(config.intake.webhookMaxBytes == 4096)
-        #expect(config.intake.flood.maxPerWindow == 5 && config.intake.flood.window == 120 && config.intake.flood.notice == nil)
+        #expect(config.intake.flood.maxPerWindow == 5 && config.intake.flood.window == 120 && !config.intake.floodNotice)
     }
 
     @Test("keys of another type, a bad secret and a missing password are errors naming the key", arguments: [

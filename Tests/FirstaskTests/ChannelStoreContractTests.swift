@@ -18,7 +18,7 @@ struct ChannelStoreContractTests {
           arguments: StoreKind.allCases)
     func floodProtection(kind: StoreKind) async throws {
         try await withChannelStore(kind) { store in
-            let flood = FloodPolicy(maxPerWindow: 3, window: 60, notice: "slow down")
+            let flood = FloodPolicy(maxPerWindow: 3, window: 60, notices: [.zhHans: "slow down"])
             let flooder = (0..<10).map { message("f\($0)", from: "+8613900000009") }
             let result = try await store.storeInbound(InboundBatch(channel: "sms", messages: flooder + [message("ok")], cursor: "c1"),
                                                       flood: flood, now: now, makeID: { UUID().uuidString })

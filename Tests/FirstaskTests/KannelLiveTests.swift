@@ -18,7 +18,7 @@ func withKannelGateway<T: Sendable>(
     let gatewayPort = try KannelRig.freePort()
     let secret = "kannel-hook-secret"
     let hook = "http://127.0.0.1:\(gatewayPort)/webhooks/sms"
-    let rig = try await KannelRig(
+    let rig = try await KannelRig.start(
         folder: folder, getURL: hook + "?id=%I&from=%p&to=%P&text=%b&charset=%C&coding=%c&time=%T&secret=\(secret)")
     do {
         var config = GatewayConfig(

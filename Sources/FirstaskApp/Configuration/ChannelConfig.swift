@@ -6,6 +6,8 @@ import Foundation
 public struct IntakeSettings: Sendable, Equatable {
     /// Per-sender flood protection (`flood.*`).
     public var flood = FloodPolicy()
+    /// Whether a throttled sender gets the `resident.flood_notice` template once (`flood.notice: none` turns it off).
+    public var floodNotice = true
     /// Larger webhook bodies are refused with 413 (`http.webhook_max_bytes`).
     public var webhookMaxBytes = 256 * 1024
 
@@ -123,7 +125,11 @@ enum ChannelConfig {
             settings.flood.window = try flood.duration("window") ?? settings.flood.window
             if flood.has("notice") {
                 let notice = try flood.optionalString("notice")
-                settings.flood.notice = notice == "none" ? nil : notice
+                guard notice == "none" || notice == "template" else {
+                    throw ConfigError(file: flood.file, key: flood.full("notice"), problem:
+                        "must be none (send nothing) or template (default); the text is resident.flood_notice in prompts/templates")
+                }
+                settings.floodNotice = notice == "template"
             }
         }
         return settings

@@ -36,18 +36,9 @@ public enum DeadLetterAlerts {
         }
     }
 
-    /// `staff.dead_letter` from the prompts, or a built-in text when the prompts do not have the key.
+    /// `staff.dead_letter` from the prompts (a required template in every locale).
     static func text(_ templates: Templates?, _ locale: ReplyLocale, _ values: [String: String]) -> String {
-        let key = "staff.dead_letter"
-        if let templates {
-            let rendered = templates.render(key, locale, values)
-            if rendered != key { return rendered }
-        }
-        let fallback = switch locale {
-        case .en: "[Undelivered] {count} text(s) on channel {channel} could not be sent (tickets {tickets}): {error}. Please contact the residents another way."
-        case .zhHant: "【發送失敗】通道 {channel} 有 {count} 條短信無法發出（工單 {tickets}）：{error}。請改用其他方式聯繫住戶。"
-        default: "【发送失败】通道 {channel} 有 {count} 条短信无法发出（工单 {tickets}）：{error}。请改用其他方式联系住户。"
-        }
-        return Templates([locale: [key: fallback]]).render(key, locale, values)
+        templates?.render("staff.dead_letter", locale, values)
+            ?? "[undelivered] \(values["count"] ?? "?") text(s) on channel \(values["channel"] ?? "?") (tickets \(values["tickets"] ?? "-")): \(values["error"] ?? "")"
     }
 }

@@ -1,3 +1,4 @@
+import FirstaskClassifier
 import Foundation
 
 /// A delivery report for an outbox row (Kannel's dlr-url, a provider's status callback).
@@ -30,31 +31,34 @@ public struct DeliveryReport: Sendable, Equatable {
 
 /// Per-sender flood protection at intake: a sender who has already sent `maxPerWindow` messages on a
 /// channel within `window` seconds has further messages stored but marked throttled — they never reach
-/// the desk, so they open no tickets and cause no replies — and gets at most one `notice` while throttled.
+/// the desk, so they open no tickets and cause no replies — and gets at most one notice while throttled,
+/// in the language of the message (`resident.flood_notice` in the prompts' templates).
 public struct FloodPolicy: Sendable, Equatable {
     /// Messages per sender and channel allowed within `window`; 0 turns the protection off.
     public var maxPerWindow: Int
     public var window: TimeInterval
-    /// The text sent once to a sender who is throttled; `nil` sends nothing.
-    public var notice: String?
+    /// The notice per locale; empty sends none.
+    public var notices: [ReplyLocale: String]
 
-    public init(maxPerWindow: Int = 20, window: TimeInterval = 60, notice: String? = FloodPolicy.defaultNotice) {
+    public init(maxPerWindow: Int = 20, window: TimeInterval = 60, notices: [ReplyLocale: String] = [:]) {
         self.maxPerWindow = maxPerWindow
         self.window = window
-        self.notice = notice
+        self.notices = notices
     }
 
-    public static let off = FloodPolicy(maxPerWindow: 0, notice: nil)
+    public static let off = FloodPolicy(maxPerWindow: 0)
 
-    public static let defaultNotice =
-        "您发送的信息过多，我们已全部记录，工作人员会尽快处理，请勿重复发送。"
-        + " We have received all your messages; please do not send more, staff will follow up."
+    /// The notice for a sender whose message reads `text`, in its script; `nil` when notices are off.
+    public func notice(for text: String) -> String? {
+        guard !notices.isEmpty else { return nil }
+        return notices[ReplyLocale.detect(text)] ?? notices[.zhHans] ?? notices.values.first
+    }
 
     /// Pure decision for one new message: `recent` messages from the sender are already stored within the
     /// window, `recentThrottled` of them throttled.
     public func decide(recent: Int, recentThrottled: Int) -> (throttle: Bool, notice: Bool) {
         guard maxPerWindow > 0, recent >= maxPerWindow else { return (false, false) }
-        return (true, notice != nil && recentThrottled == 0)
+        return (true, !notices.isEmpty && recentThrottled == 0)
     }
 }
 
