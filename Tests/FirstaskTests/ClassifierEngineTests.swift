@@ -5,26 +5,7 @@ import Testing
 import FirstaskTesting
 
 /// The categories table every test rules file needs; rules are appended by each test.
-private let categoriesYAML = """
-    categories:
-      plumbing:      { department: engineering, intent: repair, physical: true }
-      electrical:    { department: engineering, intent: repair, physical: true }
-      elevator:      { department: engineering, intent: repair, physical: true }
-      facility:      { department: engineering, intent: repair, physical: true }
-      fire_safety:   { department: fire_control, intent: repair, physical: true }
-      security:      { department: security, intent: complaint }
-      parking:       { department: security, intent: complaint }
-      noise:         { department: security, intent: complaint }
-      sanitation:    { department: environment, intent: complaint }
-      greenery:      { department: environment, intent: complaint }
-      fees:          { department: service }
-      renovation:    { department: service }
-      staff_conduct: { department: management, intent: complaint }
-      general:       { department: service, intent: inquiry }
-    settings:
-      negation: { words: [没有, 不是, "no one", not], window: 4 }
-
-    """
+private let categoriesYAML = testCategoriesYAML
 
 private func classifier(rules: String) throws -> Classifier {
     Classifier(rules: try RuleSet.parse(yaml: categoriesYAML + "rules:\n" + rules))
