@@ -504,6 +504,6 @@ enum LocationScanner {
     }
 
     private static func fieldCount(_ location: Location) -> Int {
-        [location.building, location.unit, location.room].compactMap { $0 }.count
+        (location.building == nil ? 0 : 1) + (location.unit == nil ? 0 : 1) + (location.room == nil ? 0 : 1)
     }
 }

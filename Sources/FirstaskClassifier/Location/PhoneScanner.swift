@@ -109,6 +109,22 @@ public enum PhoneScanner {
         }
     }
 
+    /// Fewest digits of any number ``scan(_:)-swift.type.method`` reports (``match(_:groups:text:)`` checks it).
+    static let minimumDigits = 8
+
+    /// False when `text` has fewer than ``minimumDigits`` digits, so that ``scan(_:)`` would find nothing:
+    /// a cheap test that lets callers skip the scan for nearly every message.
+    static func mayContainNumber(_ text: [Unicode.Scalar]) -> Bool {
+        text.withUnsafeBufferPointer { text in
+            var digits = 0
+            for scalar in text where digit(scalar) != nil {
+                digits += 1
+                if digits >= minimumDigits { return true }
+            }
+            return false
+        }
+    }
+
     /// Longest plausible phone number, in digits, including a `00` prefix.
     private static let maxDigits = 17
     /// Most space-separated pieces one phone number is written in (`+33 1 23 45 67 89`).
@@ -154,7 +170,7 @@ public enum PhoneScanner {
         let first = run.groups[range.lowerBound]
         let last = run.groups[range.upperBound - 1]
         let digitCount = last.digitStart + last.length - first.digitStart
-        guard digitCount >= 8, digitCount <= maxDigits else { return nil }
+        guard digitCount >= minimumDigits, digitCount <= maxDigits else { return nil }
         if range.upperBound == run.groups.count, followedByNonPhone(text, at: run.end) { return nil }
         let digits = run.digits[first.digitStart..<(last.digitStart + last.length)]
         let lengths = run.groups[range].map(\.length)
