@@ -13,6 +13,8 @@ enum LocationScanner {
     static func scan(_ text: [Unicode.Scalar]) -> Location? {
         var scanner = Scanner(text: text)
         scanner.run()
+        // Most messages name no address part at all.
+        guard !scanner.parts.isEmpty else { return nil }
         return choose(groups(scanner.parts, in: text))
     }
 
