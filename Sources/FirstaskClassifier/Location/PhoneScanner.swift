@@ -114,12 +114,23 @@ public enum PhoneScanner {
 
     /// False when `text` has fewer than ``minimumDigits`` digits, so that ``scan(_:)`` would find nothing:
     /// a cheap test that lets callers skip the scan for nearly every message.
+    ///
+    /// The digits are counted per stretch of text whose digits are at most four characters apart: a
+    /// ``Run`` joins groups across at most three separators, so every run lies inside one such stretch
+    /// and has no more digits than it.
     static func mayContainNumber(_ text: [Unicode.Scalar]) -> Bool {
         text.withUnsafeBufferPointer { text in
             var digits = 0
-            for scalar in text where digit(scalar) != nil {
-                digits += 1
-                if digits >= minimumDigits { return true }
+            var sinceDigit = Int.max / 2
+            for scalar in text {
+                if digit(scalar) != nil {
+                    if sinceDigit > 3 { digits = 0 }
+                    digits += 1
+                    if digits >= minimumDigits { return true }
+                    sinceDigit = 0
+                } else {
+                    sinceDigit += 1
+                }
             }
             return false
         }
