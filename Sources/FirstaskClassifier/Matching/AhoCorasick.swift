@@ -78,9 +78,6 @@ struct AhoCorasick: Sendable {
         var outputCount: Int32
         /// Nearest node on the failure chain with outputs of its own, or -1.
         var outputLink: Int32
-        /// Bit `symbol & 63` is set for every child's symbol: most steps of a failure walk look for a
-        /// symbol the node has no child for, and this answers them without reading the edges.
-        var childMask: UInt64 = 0
     }
 
     fileprivate struct Edge: Sendable {
@@ -147,7 +144,6 @@ struct AhoCorasick: Sendable {
             nodes[node].outputCount = Int32(ends[node].count)
             outputs.append(contentsOf: ends[node])
             for (symbol, child) in sorted {
-                nodes[node].childMask |= 1 << UInt64(symbol & 63)
                 edges.append(Edge(symbol: symbol, target: child))
                 queue.append(child)
                 if node == 0 {
@@ -247,13 +243,8 @@ struct AhoCorasick: Sendable {
         func next(_ state: Int32, _ symbol: UInt32) -> Int32 {
             if symbol == 0 { return 0 }
             var node = state
-            let bit: UInt64 = 1 << UInt64(symbol & 63)
             while node != 0 {
                 let entry = nodes[Int(node)]
-                if entry.childMask & bit == 0 {
-                    node = entry.failure
-                    continue
-                }
                 var low = Int(entry.firstEdge)
                 var high = low + Int(entry.edgeCount)
                 if high - low <= 8 {
