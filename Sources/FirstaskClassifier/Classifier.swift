@@ -85,6 +85,9 @@ public struct Classifier: Sendable {
     /// Phone numbers in the normalised text (full-width digits already half-width), with their ranges
     /// moved back onto the original message.
     private func phones(_ normalized: NormalizedText) -> [PhoneNumber] {
+        // Every number the scanner reports has at least `PhoneScanner.minimumDigits` digits, and nearly
+        // no message has that many: count them first and skip the scan (and its allocations) otherwise.
+        guard PhoneScanner.mayContainNumber(normalized.scalars) else { return [] }
         var found = PhoneScanner.scan(normalized.scalars)
         for index in found.indices {
             let range = found[index].range
@@ -157,15 +160,29 @@ public struct Classifier: Sendable {
     private func spans(_ evaluation: RuleSet.Evaluation, normalized: NormalizedText, original: String) -> [MatchedSpan] {
         var result: [MatchedSpan] = []
         result.reserveCapacity(evaluation.spans.count)
-        let utf8 = original.utf8
-        for fired in evaluation.fired {
-            let id = rules.rules[Int(fired.rule)].id
-            for span in evaluation.spans[Int(fired.firstSpan)..<Int(fired.firstSpan + fired.spanCount)] where span.end > span.start {
-                let range = normalized.originalRange(start: Int(span.start), end: Int(span.end))
-                let lower = utf8.index(utf8.startIndex, offsetBy: range.utf8.lowerBound)
-                let upper = utf8.index(lower, offsetBy: range.utf8.count)
-                result.append(MatchedSpan(rule: id, text: String(Substring(utf8[lower..<upper])),
-                                          start: range.scalars.lowerBound, end: range.scalars.upperBound))
+        // `normalize` made the original's UTF-8 contiguous if it was not; the slow path is for safety only.
+        let done: Void? = original.utf8.withContiguousStorageIfAvailable { bytes in
+            for fired in evaluation.fired {
+                let id = rules.rules[Int(fired.rule)].id
+                for span in evaluation.spans[Int(fired.firstSpan)..<Int(fired.firstSpan + fired.spanCount)] where span.end > span.start {
+                    let range = normalized.originalRange(start: Int(span.start), end: Int(span.end))
+                    // The range starts and ends on scalar boundaries of valid UTF-8: no repair is needed.
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[range.utf8]), as: UTF8.self)
+                    result.append(MatchedSpan(rule: id, text: text, start: range.scalars.lowerBound, end: range.scalars.upperBound))
+                }
+            }
+        }
+        if done == nil {
+            let utf8 = original.utf8
+            for fired in evaluation.fired {
+                let id = rules.rules[Int(fired.rule)].id
+                for span in evaluation.spans[Int(fired.firstSpan)..<Int(fired.firstSpan + fired.spanCount)] where span.end > span.start {
+                    let range = normalized.originalRange(start: Int(span.start), end: Int(span.end))
+                    let lower = utf8.index(utf8.startIndex, offsetBy: range.utf8.lowerBound)
+                    let upper = utf8.index(lower, offsetBy: range.utf8.count)
+                    result.append(MatchedSpan(rule: id, text: String(Substring(utf8[lower..<upper])),
+                                              start: range.scalars.lowerBound, end: range.scalars.upperBound))
+                }
             }
         }
         return result

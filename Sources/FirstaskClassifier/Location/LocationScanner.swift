@@ -13,6 +13,8 @@ enum LocationScanner {
     static func scan(_ text: [Unicode.Scalar]) -> Location? {
         var scanner = Scanner(text: text)
         scanner.run()
+        // Most messages name no address part at all.
+        guard !scanner.parts.isEmpty else { return nil }
         return choose(groups(scanner.parts, in: text))
     }
 
@@ -33,6 +35,13 @@ enum LocationScanner {
 
         init(text: [Unicode.Scalar]) {
             self.text = text
+        }
+
+        /// Appends a part; the first one reserves room for a few, so a message naming an address does not
+        /// regrow the array part by part.
+        private mutating func add(_ part: Part) {
+            if parts.capacity == 0 { parts.reserveCapacity(8) }
+            parts.append(part)
         }
 
         mutating func run() {
@@ -121,7 +130,7 @@ enum LocationScanner {
             } else {
                 kind = (id.digits >= 3 || (id.digits > 0 && id.letters > 0)) ? .room : .flat
             }
-            parts.append(Part(kind: kind, value: value, start: index, end: id.end))
+            add(Part(kind: kind, value: value, start: index, end: id.end))
             index = id.end
             return true
         }
@@ -158,7 +167,7 @@ enum LocationScanner {
             }
             if scanMarker(number, start: start, end: end, source: .digits) { return true }
             if (3...4).contains(number.count), text[start] != "0", !isWord(at: end) {
-                parts.append(Part(kind: .bareNumber, value: number, start: start, end: end))
+                add(Part(kind: .bareNumber, value: number, start: start, end: end))
             }
             index = end
             return true
@@ -174,14 +183,14 @@ enum LocationScanner {
             let scalar = text[letter]
             if scalar == "f" {
                 if at(end) == "-", let flat = readNumber(at: end + 1, maxDigits: 2) {
-                    parts.append(Part(kind: .room, value: number + pad(flat.value), start: start, end: flat.end))
+                    add(Part(kind: .room, value: number + pad(flat.value), start: start, end: flat.end))
                     index = flat.end
                 } else {
-                    parts.append(Part(kind: .floor, value: number, start: start, end: end))
+                    add(Part(kind: .floor, value: number, start: start, end: end))
                 }
             } else if "abcdeg".unicodeScalars.contains(scalar) {
                 // Flats are lettered A-E and G; other letters after a number are units (2h, 3d, 5k).
-                parts.append(Part(kind: .room, value: number + String(scalar).uppercased(), start: start, end: end))
+                add(Part(kind: .room, value: number + String(scalar).uppercased(), start: start, end: end))
             }
             return true
         }
@@ -193,17 +202,17 @@ enum LocationScanner {
                   let second = readNumber(at: end + 1, maxDigits: 2) else { return nil }
             if at(second.end) == "-" {
                 guard let third = readNumber(at: second.end + 1, maxDigits: 4), third.value.count >= 3 else { return nil }
-                parts.append(Part(kind: .building, value: first, start: start, end: end))
-                parts.append(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
-                parts.append(Part(kind: .room, value: third.value, start: second.end + 1, end: third.end))
+                add(Part(kind: .building, value: first, start: start, end: end))
+                add(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
+                add(Part(kind: .room, value: third.value, start: second.end + 1, end: third.end))
                 return third.end
             }
             // Two parts only when a Chinese word follows that is not a unit of time, money or count
             // (8-1电梯 yes; 9-10点, 3-5天 no).
             guard first.count <= 2, let next = at(second.end), TextNormalizer.isCJK(next),
                   !Self.isCountWord(next) else { return nil }
-            parts.append(Part(kind: .building, value: first, start: start, end: end))
-            parts.append(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
+            add(Part(kind: .building, value: first, start: start, end: end))
+            add(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
             return second.end
         }
 
@@ -234,7 +243,7 @@ enum LocationScanner {
                     return true
                 }
                 if marker == "座", let last = parts.last, last.kind == .building, cursor + 1 - last.end <= 4 + number.count {
-                    parts.append(Part(kind: .unit, value: number, start: start, end: cursor + 1))
+                    add(Part(kind: .unit, value: number, start: start, end: cursor + 1))
                     index = cursor + 1
                 } else {
                     appendBuilding(number, start: start, end: cursor + 1)
@@ -242,14 +251,14 @@ enum LocationScanner {
                 return true
             }
             if starts(with: "单", "元", at: cursor) {
-                parts.append(Part(kind: .unit, value: number, start: start, end: cursor + 2))
+                add(Part(kind: .unit, value: number, start: start, end: cursor + 2))
                 index = cursor + 2
                 return true
             }
             // 门/梯/翼 only after a short number: 一梯两户 and 一门心思 are not units, and 1204门口 is a
             // flat's door.
             if source == .digits, number.count <= 2, let marker = at(cursor), marker == "门" || marker == "梯" || marker == "翼" {
-                parts.append(Part(kind: .unit, value: number, start: start, end: cursor + 1))
+                add(Part(kind: .unit, value: number, start: start, end: cursor + 1))
                 index = cursor + 1
                 return true
             }
@@ -258,13 +267,13 @@ enum LocationScanner {
                 return true
             }
             if source == .digits, at(cursor) == "/", at(cursor + 1) == "f", !isWord(at: cursor + 2) {
-                parts.append(Part(kind: .floor, value: number, start: start, end: cursor + 2))
+                add(Part(kind: .floor, value: number, start: start, end: cursor + 2))
                 index = cursor + 2
                 return true
             }
             if source == .digits, at(cursor) == "室" || starts(with: "号", "房", at: cursor) {
                 let markerEnd = at(cursor) == "室" ? cursor + 1 : cursor + 2
-                parts.append(Part(kind: .room, value: number, start: start, end: markerEnd))
+                add(Part(kind: .room, value: number, start: start, end: markerEnd))
                 index = markerEnd
                 return true
             }
@@ -272,7 +281,7 @@ enum LocationScanner {
         }
 
         private mutating func appendBuilding(_ value: String, start: Int, end: Int) {
-            parts.append(Part(kind: .building, value: value, start: start, end: end))
+            add(Part(kind: .building, value: value, start: start, end: end))
             index = end
         }
 
@@ -281,22 +290,22 @@ enum LocationScanner {
             var cursor = after
             while at(cursor) == " " { cursor += 1 }
             if at(cursor) == "之", let flat = readNumber(at: cursor + 1, maxDigits: 2) {
-                parts.append(Part(kind: .room, value: floor + pad(flat.value), start: start, end: flat.end))
+                add(Part(kind: .room, value: floor + pad(flat.value), start: start, end: flat.end))
                 index = flat.end
                 return
             }
             if isLetter(at: cursor), !isWord(at: cursor + 1) {
                 let end = at(cursor + 1) == "室" ? cursor + 2 : cursor + 1
-                parts.append(Part(kind: .room, value: floor + string(cursor..<(cursor + 1)).uppercased(), start: start, end: end))
+                add(Part(kind: .room, value: floor + string(cursor..<(cursor + 1)).uppercased(), start: start, end: end))
                 index = end
                 return
             }
             if let flat = readNumber(at: cursor, maxDigits: 2), at(flat.end) == "室" {
-                parts.append(Part(kind: .room, value: floor + pad(flat.value), start: start, end: flat.end + 1))
+                add(Part(kind: .room, value: floor + pad(flat.value), start: start, end: flat.end + 1))
                 index = flat.end + 1
                 return
             }
-            parts.append(Part(kind: .floor, value: floor, start: start, end: after))
+            add(Part(kind: .floor, value: floor, start: start, end: after))
             index = after
         }
 
@@ -413,6 +422,7 @@ enum LocationScanner {
     private static func groups(_ rawParts: [Part], in text: [Unicode.Scalar]) -> [Group] {
         let parts = resolveBareNumbers(rawParts)
         var groups: [Group] = []
+        groups.reserveCapacity(parts.count)
         var current: Group?
         var currentEndPart: Part?
         for part in parts {
@@ -461,6 +471,7 @@ enum LocationScanner {
     /// Keeps a bare number only when it touches a building or unit part, as a room; drops it otherwise.
     private static func resolveBareNumbers(_ parts: [Part]) -> [Part] {
         var result: [Part] = []
+        result.reserveCapacity(parts.count)
         for (offset, part) in parts.enumerated() {
             guard part.kind == .bareNumber else {
                 result.append(part)
@@ -504,6 +515,6 @@ enum LocationScanner {
     }
 
     private static func fieldCount(_ location: Location) -> Int {
-        [location.building, location.unit, location.room].compactMap { $0 }.count
+        (location.building == nil ? 0 : 1) + (location.unit == nil ? 0 : 1) + (location.room == nil ? 0 : 1)
     }
 }

@@ -109,6 +109,33 @@ public enum PhoneScanner {
         }
     }
 
+    /// Fewest digits of any number ``scan(_:)-swift.type.method`` reports (``match(_:groups:text:)`` checks it).
+    static let minimumDigits = 8
+
+    /// False when `text` has fewer than ``minimumDigits`` digits, so that ``scan(_:)`` would find nothing:
+    /// a cheap test that lets callers skip the scan for nearly every message.
+    ///
+    /// The digits are counted per stretch of text whose digits are at most four characters apart: a
+    /// ``Run`` joins groups across at most three separators, so every run lies inside one such stretch
+    /// and has no more digits than it.
+    static func mayContainNumber(_ text: [Unicode.Scalar]) -> Bool {
+        text.withUnsafeBufferPointer { text in
+            var digits = 0
+            var sinceDigit = Int.max / 2
+            for scalar in text {
+                if digit(scalar) != nil {
+                    if sinceDigit > 3 { digits = 0 }
+                    digits += 1
+                    if digits >= minimumDigits { return true }
+                    sinceDigit = 0
+                } else {
+                    sinceDigit += 1
+                }
+            }
+            return false
+        }
+    }
+
     /// Longest plausible phone number, in digits, including a `00` prefix.
     private static let maxDigits = 17
     /// Most space-separated pieces one phone number is written in (`+33 1 23 45 67 89`).
@@ -154,7 +181,7 @@ public enum PhoneScanner {
         let first = run.groups[range.lowerBound]
         let last = run.groups[range.upperBound - 1]
         let digitCount = last.digitStart + last.length - first.digitStart
-        guard digitCount >= 8, digitCount <= maxDigits else { return nil }
+        guard digitCount >= minimumDigits, digitCount <= maxDigits else { return nil }
         if range.upperBound == run.groups.count, followedByNonPhone(text, at: run.end) { return nil }
         let digits = run.digits[first.digitStart..<(last.digitStart + last.length)]
         let lengths = run.groups[range].map(\.length)

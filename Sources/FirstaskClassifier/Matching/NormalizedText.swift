@@ -44,6 +44,25 @@ struct NormalizedText: Sendable {
         origins.append(Origin(scalar: scalarOffset, utf8Start: utf8Start, utf8End: utf8End))
     }
 
+    /// Empties the text and lets `body` write up to `capacity` scalars, and their origins, straight into
+    /// the buffers (no per-scalar append with its uniqueness and capacity checks); `body` returns how many
+    /// it wrote.
+    @inline(__always)
+    mutating func write(
+        capacity: Int,
+        _ body: (UnsafeMutableBufferPointer<Unicode.Scalar>, UnsafeMutableBufferPointer<Origin>) -> Int
+    ) {
+        scalars.removeAll(keepingCapacity: true)
+        origins.removeAll(keepingCapacity: true)
+        scalars.append(contentsOf: repeatElement("\0", count: capacity))
+        origins.append(contentsOf: repeatElement(Origin(scalar: 0, utf8Start: 0, utf8End: 0), count: capacity))
+        let written = scalars.withUnsafeMutableBufferPointer { scalars in
+            origins.withUnsafeMutableBufferPointer { origins in body(scalars, origins) }
+        }
+        scalars.removeLast(capacity - written)
+        origins.removeLast(capacity - written)
+    }
+
     mutating func finish(scalarCount: Int32) {
         originalScalarCount = scalarCount
     }

@@ -43,45 +43,53 @@ enum TextNormalizer {
 
     /// Walks valid UTF-8 (a Swift String's bytes always are) and appends mapped scalars.
     private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into result: inout NormalizedText) {
-        let table = bmpTable
-        var index = 0
         var scalarIndex: Int32 = 0
         let count = bytes.count
-        while index < count {
-            let lead = UInt32(bytes[index])
-            let value: UInt32
-            let width: Int
-            if lead < 0x80 {
-                value = lead
-                width = 1
-            } else if lead < 0xE0 {
-                value = (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
-                width = 2
-            } else if lead < 0xF0 {
-                value = (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
-                width = 3
-            } else {
-                value = (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
-                    | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
-                width = 4
+        bmpTable.withUnsafeBufferPointer { table in
+        // A scalar takes at least one byte, so the text has at most `count` scalars.
+        result.write(capacity: count) { scalars, origins in
+            var written = 0
+            var index = 0
+            while index < count {
+                let lead = UInt32(bytes[index])
+                let value: UInt32
+                let width: Int
+                if lead < 0x80 {
+                    value = lead
+                    width = 1
+                } else if lead < 0xE0 {
+                    value = (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                    width = 2
+                } else if lead < 0xF0 {
+                    value = (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                    width = 3
+                } else {
+                    value = (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                        | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+                    width = 4
+                }
+                var mapped: UInt32
+                if value < 0x80 {
+                    mapped = value &- 0x41 < 26 ? value + 0x20 : value      // ASCII: only A-Z change
+                } else if value < 0x10000 {
+                    mapped = UInt32(table[Int(value)])
+                    if mapped == slowPath { mapped = Unicode.Scalar(value).flatMap(map)?.value ?? dropped }
+                    else if mapped == droppedInTable { mapped = dropped }
+                } else if let scalar = Unicode.Scalar(value) {
+                    mapped = map(scalar)?.value ?? dropped
+                } else {
+                    mapped = dropped
+                }
+                if mapped != dropped, let scalar = Unicode.Scalar(mapped) {
+                    scalars[written] = scalar
+                    origins[written] = NormalizedText.Origin(scalar: scalarIndex, utf8Start: Int32(index), utf8End: Int32(index + width))
+                    written += 1
+                }
+                index += width
+                scalarIndex += 1
             }
-            var mapped: UInt32
-            if value < 0x80 {
-                mapped = value &- 0x41 < 26 ? value + 0x20 : value      // ASCII: only A-Z change
-            } else if value < 0x10000 {
-                mapped = UInt32(table[Int(value)])
-                if mapped == slowPath { mapped = Unicode.Scalar(value).flatMap(map)?.value ?? dropped }
-                else if mapped == droppedInTable { mapped = dropped }
-            } else if let scalar = Unicode.Scalar(value) {
-                mapped = map(scalar)?.value ?? dropped
-            } else {
-                mapped = dropped
-            }
-            if mapped != dropped, let scalar = Unicode.Scalar(mapped) {
-                result.append(scalar, scalarOffset: scalarIndex, utf8Start: Int32(index), utf8End: Int32(index + width))
-            }
-            index += width
-            scalarIndex += 1
+            return written
+        }
         }
         result.finish(scalarCount: scalarIndex)
     }
