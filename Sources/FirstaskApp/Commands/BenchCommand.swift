@@ -44,11 +44,18 @@ struct PipelineBench: AsyncParsableCommand {
         print(report)
     }
 
+    /// Residents' texts; `{n}` becomes a flat number that differs per message, so each report is a new
+    /// matter at its own place (the same text from thousands of phones would all be one repeated problem).
     static let texts = [
-        "3栋2单元501厨房水管漏水，麻烦尽快派人来看看", "A座15樓7室門口走廊的燈壞咗，好黑",
-        "The lift in Block 2 is making a grinding noise, Flat 1203", "楼下广场舞太吵了，每天晚上十点还在跳",
+        "3栋2单元{n}厨房水管漏水，麻烦尽快派人来看看", "A座{n}室門口走廊的燈壞咗，好黑",
+        "The lift in Block 2 is making a grinding noise, Flat {n}", "楼下广场舞太吵了，每天晚上十点还在跳",
         "请问这个月的物业费什么时候交？", "小区门口的垃圾两天没人清理了",
     ]
+
+    static func text(_ index: Int) -> String {
+        let flat = 101 + (index / texts.count) % 3000
+        return texts[index % texts.count].replacingOccurrences(of: "{n}", with: String(flat))
+    }
 
     static func measure(rig: LoopbackRig, count: Int, rate: Double) async throws -> String {
         var injectedAt: [String: Date] = [:]
@@ -64,7 +71,7 @@ struct PipelineBench: AsyncParsableCommand {
             let phone = "+86139" + String(format: "%08d", index)
             let now = Date()
             injectedAt[phone] = now
-            rig.inbox.inject(from: phone, text: texts[index % texts.count], at: now)
+            rig.inbox.inject(from: phone, text: text(index), at: now)
         }
         // Every resident gets an acknowledgement; staff get their notifications too.
         let deadline = Date().addingTimeInterval(max(60, Double(count) / 200))

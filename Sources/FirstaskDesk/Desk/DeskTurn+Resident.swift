@@ -357,7 +357,10 @@ extension DeskTurn {
     mutating func linkRepeat(_ ticket: inout Ticket, _ message: InboundMessage, locale: ReplyLocale) throws {
         ticket.repeatCount += 1
         ticket.flags.insert(.repeated)
-        if message.from != ticket.resident, !ticket.coReporters.contains(where: { $0.address == message.from }) {
+        // Co-reporters are told when it is fixed; beyond `maxCoReporters` further reports are only counted, so a
+        // building-wide outage reported by hundreds does not grow the ticket without bound.
+        if message.from != ticket.resident, ticket.coReporters.count < Ticket.maxCoReporters,
+           !ticket.coReporters.contains(where: { $0.address == message.from }) {
             ticket.coReporters.append(Ticket.Reporter(address: message.from, channel: message.channel, locale: locale))
         }
         let becameMajor = ticket.repeatCount >= policy.repeatsForMajor && ticket.severity == .general

@@ -124,6 +124,8 @@ public struct Ticket: Sendable, Equatable, Codable {
     /// Further reports of the same problem (same place and category) while open.
     public var repeatCount = 0
     public var coReporters: [Reporter] = []
+    /// At most this many co-reporters are kept (and told when it is fixed); further repeats are counted only.
+    public static let maxCoReporters = 50
     /// Staff paged to help (an emergency's control room, the security patrol sent to check): may add notes.
     public var helpers: [String] = []
     /// For a conduct complaint: the staff id it is about, when the resident named them.
