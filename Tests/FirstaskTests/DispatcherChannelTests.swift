@@ -4,6 +4,7 @@ import FirstaskClassifier
 import FirstaskDesk
 import FirstaskTesting
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Dispatcher: per-channel rate limits and dead-letter alerts")
@@ -44,6 +45,35 @@ struct DispatcherChannelTests {
         clock.advance(by: 0.1)
         #expect(try await dispatcher.dispatchRound() == 1)
         #expect(sink.sent.map(\.id) == ["r0", "r1", "r2", "r3", "r4", "r5"])
+    }
+
+    @Test("a batch reaches each recipient in order, while recipients are served side by side")
+    func orderPerRecipient() async {
+        /// Sends to resident A slower the earlier the message, and holds A's first message until B's arrived.
+        final class StaggeredSink: MessageSink, Sendable {
+            let channelID = "sms"
+            let log = Mutex<[String]>([])
+            func send(_ message: OutboundMessage) async throws {
+                if message.id == "a1" {
+                    for _ in 0..<200 where !log.withLock({ $0.contains("b1") }) { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                let delay = ["a1": 40, "a2": 20][message.id] ?? 0
+                try await Task.sleep(for: .milliseconds(delay))
+                log.withLock { $0.append(message.id) }
+            }
+        }
+        let now = Date()
+        func message(_ id: String, to: String) -> OutboundMessage {
+            OutboundMessage(id: id, channel: "sms", to: to, text: "您好", ticketRef: nil, nextAttemptAt: now, createdAt: now)
+        }
+        let sink = StaggeredSink()
+        let batch = [message("a1", to: "+8613900000001"), message("a2", to: "+8613900000001"),
+                     message("b1", to: "+8613900000002"), message("a3", to: "+8613900000001")]
+        let errors = await sink.send(all: batch, concurrency: 4)
+        #expect(errors.allSatisfy { $0 == nil })
+        let log = sink.log.withLock { $0 }
+        #expect(log.filter { $0.hasPrefix("a") } == ["a1", "a2", "a3"], "one resident's messages arrive in the order written")
+        #expect(log.first == "b1", "another resident does not wait behind them")
     }
 
     @Test("the token bucket itself (pure)")

@@ -38,38 +38,56 @@ public protocol MessageSink: Sendable {
     /// Hands many messages to the channel and returns, in the same order, `nil` for each one accepted
     /// or the error for each one that was not. Each message is attempted once.
     ///
-    /// The default sends them `concurrency` at a time through `send(_:)`; a channel that can do better
-    /// (one suspension for the whole batch) implements it.
+    /// The default sends to `concurrency` recipients at a time through `send(_:)`, and to each recipient
+    /// one message after another in the given order, so a resident never reads "done" before "received".
+    /// A channel that can do better (one suspension for the whole batch) implements it.
     func send(all messages: [OutboundMessage], concurrency: Int) async -> [ChannelError?]
 }
 
 extension MessageSink {
     public func send(all messages: [OutboundMessage], concurrency: Int) async -> [ChannelError?] {
-        await withTaskGroup(of: (Int, ChannelError?).self, returning: [ChannelError?].self) { group in
+        // One queue per recipient, in first-seen order; each queue keeps the batch's order.
+        var queues: [[Int]] = []
+        var queueOf: [String: Int] = [:]
+        for (index, message) in messages.enumerated() {
+            if let queue = queueOf[message.to] {
+                queues[queue].append(index)
+            } else {
+                queueOf[message.to] = queues.count
+                queues.append([index])
+            }
+        }
+        return await withTaskGroup(of: [(Int, ChannelError?)].self, returning: [ChannelError?].self) { group in
             var results = [ChannelError?](repeating: nil, count: messages.count)
             var next = 0
             func start() {
-                guard next < messages.count else { return }
-                let index = next
-                let message = messages[index]
+                guard next < queues.count else { return }
+                let queue = queues[next].map { ($0, messages[$0]) }
                 next += 1
                 group.addTask {
-                    do {
-                        try await send(message)
-                        return (index, nil)
-                    } catch let error as ChannelError {
-                        return (index, error)
-                    } catch {
-                        return (index, ChannelError(channel: channelID, message: "send \(message.id): \(error)", retry: .backoff))
-                    }
+                    var outcomes: [(Int, ChannelError?)] = []
+                    for (index, message) in queue { outcomes.append((index, await attempt(message))) }
+                    return outcomes
                 }
             }
             for _ in 0..<max(1, concurrency) { start() }
-            while let (index, error) = await group.next() {
-                results[index] = error
+            while let outcomes = await group.next() {
+                for (index, error) in outcomes { results[index] = error }
                 start()
             }
             return results
+        }
+    }
+
+    /// One send, its failure as a `ChannelError`.
+    private func attempt(_ message: OutboundMessage) async -> ChannelError? {
+        do {
+            try await send(message)
+            return nil
+        } catch let error as ChannelError {
+            return error
+        } catch {
+            return ChannelError(channel: channelID, message: "send \(message.id): \(error)", retry: .backoff)
         }
     }
 }
