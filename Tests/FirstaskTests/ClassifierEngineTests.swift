@@ -50,6 +50,33 @@ struct ClassifierEngineTests {
         #expect(found.sorted() == ["he@3", "hers@5", "she@3", "usher@4"])
     }
 
+    @Test("the stored transitions agree with a brute-force search on random texts (no word rule)")
+    func automatonAgreesWithReference() {
+        // 水 followed by any of 20 letters: a state with many transitions, which is stored as a hash table.
+        let patterns = ["ab", "abc", "b", "bca", "cab", "a", "bab", "abab", "c", "cc", "漏水", "水漏", "漏"]
+            + "abcdefghijklmnopqrst".map { "水\($0)" } + ["漏水d", "水ab"]
+        let automaton = AhoCorasick(patterns: patterns.enumerated().map { (Array($1.unicodeScalars), Int32($0)) })
+        #expect(automaton.transitionCount > 32, "the fan-out state is hashed")
+        let alphabet = Array("abcdst漏水x".unicodeScalars)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1000 {
+            let text = (0..<Int.random(in: 0...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            var expected: [String] = []
+            for (id, pattern) in patterns.enumerated() {
+                let body = Array(pattern.unicodeScalars)
+                guard body.count <= text.count else { continue }
+                for end in body.count...text.count where Array(text[(end - body.count)..<end]) == body { expected.append("\(id)@\(end)") }
+            }
+            var found: [String] = []
+            var state = AhoCorasick.start
+            for (index, scalar) in text.enumerated() {
+                state = automaton.next(state, automaton.alphabet.symbol(scalar))
+                automaton.forEachMatch(in: state) { found.append("\($0)@\(index + 1)") }
+            }
+            #expect(found.sorted() == expected.sorted(), "text \(String(String.UnicodeScalarView(text)))")
+        }
+    }
+
     @Test("a character in no keyword sends the automaton back to the root")
     func unknownCharacterResets() {
         let automaton = AhoCorasick(patterns: [(Array("漏水".unicodeScalars), 0)])
@@ -65,13 +92,16 @@ struct ClassifierEngineTests {
 
     @Test("keyword hits agree with a brute-force search on random texts")
     func matcherAgreesWithReference() {
-        let keywords = ["ab", "abc", "b", "bca", "cab*", "a", "漏水", "水", "水管", "管漏", "c1", "1"]
+        // Overlapping Latin keywords (whose suffixes start inside words, which the automaton skips),
+        // keywords with spaces, mixed scripts: the transitions the automaton stores must lose no hit.
+        let keywords = ["ab", "abc", "b", "bca", "cab*", "a", "漏水", "水", "水管", "管漏", "c1", "1",
+                        "a b", "b c", "ca", "bcab", "1a", "水a", "c 漏", "abca"]
         var builder = KeywordMatcher.Builder()
         for keyword in keywords { _ = builder.add(keyword) }
         let matcher = builder.build()
         let alphabet = Array("abc1 漏水管x".unicodeScalars)
         var generator = SystemRandomNumberGenerator()
-        for _ in 0..<500 {
+        for _ in 0..<2000 {
             let length = Int.random(in: 0...24, using: &generator)
             let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
             let expected = referenceHits(keywords, in: text).sorted { ($0.start, $0.end, $0.keyword) < ($1.start, $1.end, $1.keyword) }

@@ -33,6 +33,7 @@ struct ClassifyBench: ParsableCommand {
 
     static func measure(classifier: Classifier, texts: [String], repeat count: Int) -> String {
         let bytes = texts.reduce(0) { $0 + $1.utf8.count }
+        let size = classifier.rules.matcherSize
         var checksum = 0
         // One workspace for the run, as a worker classifying message after message would keep one.
         var workspace = Classifier.Workspace()
@@ -51,6 +52,7 @@ struct ClassifyBench: ParsableCommand {
             classify: \(texts.count) texts × \(count) = \(messages) messages, \(bytes) bytes of text each round
             throughput: \(String(format: "%.0f", Double(messages) / seconds)) messages/s, \(String(format: "%.2f", megabytes / seconds)) MB/s (1 thread)
             total: \(String(format: "%.3f", seconds)) s (\(checksum) rule hits)
+            rules: \(size.keywords) keywords; automaton \(size.states) states, \(size.transitions) stored transitions
             """
     }
 }

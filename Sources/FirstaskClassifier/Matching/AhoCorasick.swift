@@ -1,17 +1,24 @@
 /// An Aho–Corasick automaton: finds every occurrence of every pattern in one left-to-right pass.
 ///
 /// The patterns form a trie. Each trie node also has a *failure link*: the node of the longest proper
-/// suffix of its path that is also a path in the trie. Reading a character, the automaton follows the
-/// child for that character if there is one, otherwise the failure links until some node has that
-/// child (or the root is reached). Each character therefore costs amortised constant time, however
-/// many patterns there are. A node's *output link* points to the nearest node on its failure chain
-/// where a pattern ends, so reporting the patterns ending at a position visits only real matches.
+/// suffix of its path that is also a path in the trie. The classic matcher, reading a character with no
+/// child for it, follows failure links until some node has one. This one follows them once, when it is
+/// built: every state keeps the complete transition function (a DFA), so each character costs one
+/// lookup and no loop. Most transitions of the complete function lead where the root's would (to the
+/// root or a depth-one node); only the others are stored, so the size still grows with the patterns
+/// rather than with patterns × alphabet.
 ///
-/// Storage is flat, for speed and for a size that grows with the patterns rather than the alphabet:
+/// Storage is flat, for speed and for cache footprint; reading a character costs one dependent memory
+/// read (a state's block), as the loop over a message is bound by memory latency, not arithmetic:
 /// - scalars are remapped to a dense alphabet of the scalars that occur in patterns (``Alphabet``);
 ///   any other scalar is symbol 0 and sends the automaton straight back to the root;
-/// - the root has a dense transition array over the whole alphabet, so restarting is one load;
-/// - every other node keeps its children as a sorted run in one shared edge array.
+/// - the root has a dense transition array over the whole alphabet (the default for every state);
+/// - each state is a block in one shared array: a two-entry header (how many transitions follow, where
+///   its patterns are listed) and then its *deep* transitions — those that differ from the root's — as
+///   a short run sorted by symbol or, for the few states with many, a small hash table;
+/// - a state value is the offset of its block, shifted left by one, with the lowest bit set when a
+///   pattern ends there, so the matcher learns that without another read; the patterns ending in a
+///   state (on its failure chain included) are one contiguous run, longest first.
 struct AhoCorasick: Sendable {
     /// Maps scalars to dense symbols `1...symbolCount`; 0 means "in no pattern".
     struct Alphabet: Sendable {
@@ -67,44 +74,46 @@ struct AhoCorasick: Sendable {
         }
     }
 
-    fileprivate struct Node: Sendable {
-        /// This node's children: `edges[firstEdge ..< firstEdge + edgeCount]`, sorted by symbol.
-        var firstEdge: Int32
-        var edgeCount: Int32
-        /// Longest proper suffix of this node's path that is a trie path (the root, 0, for none).
-        var failure: Int32
-        /// Patterns ending exactly here: `outputs[firstOutput ..< firstOutput + outputCount]`.
-        var firstOutput: Int32
-        var outputCount: Int32
-        /// Nearest node on the failure chain with outputs of its own, or -1.
-        var outputLink: Int32
-    }
-
+    /// One entry of a state's block. In a header: see ``AhoCorasick``'s layout. In a transition: the
+    /// symbol read and the state it leads to.
     fileprivate struct Edge: Sendable {
         var symbol: UInt32
         var target: Int32
     }
 
+    /// A state value: the offset of the state's block in ``blocks``, shifted left by one, with bit 0 set
+    /// when patterns end there. The root's block is at offset 0.
+    typealias State = Int32
+
     private(set) var alphabet: Alphabet
-    private var nodes: [Node]
-    private var edges: [Edge]
-    /// Root transitions, indexed by symbol: the child, or 0 (stay at the root).
-    private var rootNext: [Int32]
+    /// Every state's block: `[transition count, first output] [output count, 0] transitions…`.
+    private var blocks: [Edge]
+    /// Root transitions (the default of every state), indexed by symbol: a state value.
+    private var rootNext: [State]
     private var outputs: [Int32]
-    /// Indexed by node: whether any pattern ends there or on its failure chain. A small array read for
-    /// every character, so that nodes (a larger array) are only read when there is something to report.
-    private var reports: [Bool]
+    /// Number of trie nodes (for diagnostics and tests).
+    let stateCount: Int
+    /// Number of stored (deep) transitions, hash-table slots included (for diagnostics and tests).
+    let transitionCount: Int
 
     /// The state before any character has been read.
-    static let start: Int32 = 0
+    static let start: State = 0
 
     /// Builds the automaton for `patterns` (each a non-empty scalar sequence, identified by its index
     /// in the array). `alphabet` may already hold symbols the caller needs; pattern scalars are added.
-    init(patterns: [(scalars: [Unicode.Scalar], id: Int32)], alphabet: Alphabet = Alphabet()) {
+    ///
+    /// `wordScalar`, when given, says which scalars make up words, and the caller promises to discard
+    /// any match that starts with a word scalar right after another one (a keyword inside a word). The
+    /// automaton then never follows a suffix that starts inside a word: "coffee" never passes through
+    /// the states of "fee". It may still report such matches; it just spends no states on them. Latin
+    /// text then needs far fewer stored transitions.
+    init(patterns: [(scalars: [Unicode.Scalar], id: Int32)], alphabet: Alphabet = Alphabet(),
+         wordScalar: ((Unicode.Scalar) -> Bool)? = nil) {
         var alphabet = alphabet
-        // 1. A plain trie with dictionary children.
+        // 1. A plain trie with dictionary children; per node, whether its last scalar is a word scalar.
         var children: [[UInt32: Int32]] = [[:]]
         var ends: [[Int32]] = [[]]
+        var endsInWord = [false]
         for pattern in patterns {
             var node = 0
             for scalar in pattern.scalars {
@@ -114,6 +123,7 @@ struct AhoCorasick: Sendable {
                 } else {
                     children.append([:])
                     ends.append([])
+                    endsInWord.append(wordScalar?(scalar) ?? false)
                     let next = Int32(children.count - 1)
                     children[node][symbol] = next
                     node = Int(next)
@@ -122,104 +132,129 @@ struct AhoCorasick: Sendable {
             ends[node].append(pattern.id)
         }
 
-        // 2. Breadth-first: flatten the children into sorted edge runs and compute failure links.
-        //    A node's failure target is shallower than the node, so BFS order has it ready in time.
-        var nodes = [Node](repeating: Node(firstEdge: 0, edgeCount: 0, failure: 0, firstOutput: 0, outputCount: 0, outputLink: -1),
-                           count: children.count)
-        var edges: [Edge] = []
-        edges.reserveCapacity(children.count)
-        var outputs: [Int32] = []
-        var rootNext = [Int32](repeating: 0, count: Int(alphabet.symbolCount) + 1)
-        for (symbol, child) in children[0] { rootNext[Int(symbol)] = child }
-
-        var queue: [Int32] = [0]
+        // 2. Breadth-first, so that a node's failure target (always shallower) is complete before the
+        //    node: failure links, then each node's outputs (its own, then its failure target's) and deep
+        //    transitions (its failure target's, overridden by its own children). A depth-one node's
+        //    failure target is the root, whose transitions are the defaults: it inherits none.
+        //    With `wordScalar`, a suffix may only start where a word may: the one-scalar suffix `c` of a
+        //    path ending in a word scalar is skipped when `c` is one too (longer suffixes found through
+        //    the chain start where their own failure links allowed, so the rule holds along the chain).
+        var failure = [Int32](repeating: 0, count: children.count)
+        var outputLists = [[Int32]](repeating: [], count: children.count)
+        var deep = [[Edge]](repeating: [], count: children.count)
+        var order: [Int32] = [0]
         var head = 0
-        while head < queue.count {
-            let node = Int(queue[head])
+        while head < order.count {
+            let node = Int(order[head])
             head += 1
-            let sorted = children[node].sorted { $0.key < $1.key }
-            nodes[node].firstEdge = Int32(edges.count)
-            nodes[node].edgeCount = Int32(sorted.count)
-            nodes[node].firstOutput = Int32(outputs.count)
-            nodes[node].outputCount = Int32(ends[node].count)
-            outputs.append(contentsOf: ends[node])
-            for (symbol, child) in sorted {
-                edges.append(Edge(symbol: symbol, target: child))
-                queue.append(child)
-                if node == 0 {
-                    nodes[Int(child)].failure = 0
-                } else {
-                    // Longest suffix that can be extended by `symbol`.
-                    var fallback = Int(nodes[node].failure)
-                    var target: Int32 = -1
-                    while true {
-                        if let next = children[fallback][symbol] {
-                            target = next
-                            break
-                        }
-                        if fallback == 0 { break }
-                        fallback = Int(nodes[fallback].failure)
+            if node != 0 {
+                let fallback = Int(failure[node])
+                outputLists[node] = ends[node] + outputLists[fallback]
+                let own = children[node].sorted { $0.key < $1.key }.map { Edge(symbol: $0.key, target: $0.value) }
+                deep[node] = Self.merge(inherited: fallback == 0 ? [] : deep[fallback], own: own)
+            }
+            for (symbol, child) in children[node] {
+                order.append(child)
+                guard node != 0 else { continue }   // depth one: failure is the root
+                var fallback = Int(failure[node])
+                while true {
+                    if let next = children[fallback][symbol] {
+                        if fallback != 0 || !(endsInWord[node] && endsInWord[Int(next)]) { failure[Int(child)] = next }
+                        break
                     }
-                    nodes[Int(child)].failure = max(target, 0)
+                    if fallback == 0 { break }
+                    fallback = Int(failure[fallback])
                 }
-                let failure = Int(nodes[Int(child)].failure)
-                nodes[Int(child)].outputLink = ends[failure].isEmpty ? nodes[failure].outputLink : Int32(failure)
             }
         }
+
+        // 3. Lay out the blocks (offsets first, since transitions name their targets by offset), then
+        //    fill them, with targets as state values.
+        let runs = deep.map { $0.count <= Self.maxScan ? $0 : Self.hashed($0) }
+        var offsets: [Int32] = []
+        offsets.reserveCapacity(children.count)
+        var total = 0
+        for run in runs {
+            offsets.append(Int32(total))
+            total += Self.headerSize + run.count
+        }
+        precondition(total < Int(Int32.max >> 1), "keyword automaton too large")
+        func state(_ node: Int32) -> State { offsets[Int(node)] << 1 | (outputLists[Int(node)].isEmpty ? 0 : 1) }
+        var rootNext = [State](repeating: 0, count: Int(alphabet.symbolCount) + 1)
+        for (symbol, child) in children[0] { rootNext[Int(symbol)] = state(child) }
+        var blocks: [Edge] = []
+        blocks.reserveCapacity(total)
+        var outputs: [Int32] = []
+        for node in 0..<children.count {
+            blocks.append(Edge(symbol: UInt32(runs[node].count), target: Int32(outputs.count)))
+            blocks.append(Edge(symbol: UInt32(outputLists[node].count), target: 0))
+            for edge in runs[node] {
+                blocks.append(edge.symbol == 0 ? edge : Edge(symbol: edge.symbol, target: state(edge.target)))
+            }
+            outputs += outputLists[node]
+        }
         self.alphabet = alphabet
-        self.nodes = nodes
-        self.edges = edges
+        self.blocks = blocks
         self.rootNext = rootNext
         self.outputs = outputs
-        self.reports = nodes.map { $0.outputCount > 0 || $0.outputLink >= 0 }
+        self.stateCount = children.count
+        self.transitionCount = runs.reduce(0) { $0 + $1.count }
+    }
+
+    /// Entries before a state's transitions in its block.
+    private static let headerSize = 2
+
+    /// A state with at most this many deep transitions keeps them sorted and is scanned; one with more
+    /// keeps them in a small hash table (a power of two of at least twice as many slots).
+    private static let maxScan = 8
+
+    /// `run` as an open-addressing table: slot ``slot(_:capacity:)`` of its symbol, or the next free one
+    /// (linear probing); free slots have symbol 0, which no transition uses.
+    private static func hashed(_ run: [Edge]) -> [Edge] {
+        var capacity = 16
+        while capacity < run.count * 2 { capacity *= 2 }
+        var table = [Edge](repeating: Edge(symbol: 0, target: 0), count: capacity)
+        for edge in run {
+            var slot = Self.slot(edge.symbol, capacity: capacity)
+            while table[slot].symbol != 0 { slot = (slot + 1) & (capacity - 1) }
+            table[slot] = edge
+        }
+        return table
+    }
+
+    /// Fibonacci hashing of a symbol into a table of `capacity` (a power of two) slots.
+    @inline(__always)
+    fileprivate static func slot(_ symbol: UInt32, capacity: Int) -> Int {
+        Int((symbol &* 0x9E37_79B1) >> UInt32(32 - capacity.trailingZeroBitCount))
+    }
+
+    /// Two symbol-sorted runs merged; on the same symbol, `own` wins.
+    private static func merge(inherited: [Edge], own: [Edge]) -> [Edge] {
+        guard !inherited.isEmpty else { return own }
+        var merged: [Edge] = []
+        merged.reserveCapacity(inherited.count + own.count)
+        var i = 0, j = 0
+        while i < inherited.count || j < own.count {
+            if j == own.count || (i < inherited.count && inherited[i].symbol < own[j].symbol) {
+                merged.append(inherited[i])
+                i += 1
+            } else {
+                if i < inherited.count && inherited[i].symbol == own[j].symbol { i += 1 }
+                merged.append(own[j])
+                j += 1
+            }
+        }
+        return merged
     }
 
     /// The state after reading `symbol` in `state`.
-    @inline(__always)
-    func next(_ state: Int32, _ symbol: UInt32) -> Int32 {
-        if symbol == 0 { return 0 }
-        var node = state
-        while node != 0 {
-            if let target = child(of: node, symbol) { return target }
-            node = nodes[Int(node)].failure
-        }
-        return rootNext[Int(symbol)]
-    }
-
-    @inline(__always)
-    private func child(of node: Int32, _ symbol: UInt32) -> Int32? {
-        let entry = nodes[Int(node)]
-        var low = Int(entry.firstEdge)
-        var high = low + Int(entry.edgeCount)
-        // Most nodes have one or two children: a short linear scan beats a binary search there.
-        if high - low <= 4 {
-            while low < high {
-                if edges[low].symbol == symbol { return edges[low].target }
-                low += 1
-            }
-            return nil
-        }
-        while low < high {
-            let middle = (low + high) / 2
-            let candidate = edges[middle].symbol
-            if candidate == symbol { return edges[middle].target }
-            if candidate < symbol { low = middle + 1 } else { high = middle }
-        }
-        return nil
+    func next(_ state: State, _ symbol: UInt32) -> State {
+        withView { $0.next(state, symbol) }
     }
 
     /// Calls `body` with the id of every pattern that ends in `state` (longest first).
-    @inline(__always)
-    func forEachMatch(in state: Int32, _ body: (Int32) -> Void) {
-        guard reports[Int(state)] else { return }
-        var node = nodes[Int(state)].outputCount > 0 ? state : nodes[Int(state)].outputLink
-        while node >= 0 {
-            let entry = nodes[Int(node)]
-            for index in Int(entry.firstOutput)..<Int(entry.firstOutput + entry.outputCount) {
-                body(outputs[index])
-            }
-            node = entry.outputLink
-        }
+    func forEachMatch(in state: State, _ body: (Int32) -> Void) {
+        withView { $0.forEachMatch(in: state, body) }
     }
 
     /// The automaton's arrays as raw buffers, for the loop over a message's characters: no bounds checks
@@ -227,56 +262,51 @@ struct AhoCorasick: Sendable {
     struct View {
         fileprivate let alphabet: Alphabet
         fileprivate let table: UnsafeBufferPointer<UInt16>
-        fileprivate let nodes: UnsafeBufferPointer<Node>
-        fileprivate let edges: UnsafeBufferPointer<Edge>
-        fileprivate let rootNext: UnsafeBufferPointer<Int32>
+        fileprivate let blocks: UnsafeBufferPointer<Edge>
+        fileprivate let rootNext: UnsafeBufferPointer<State>
         fileprivate let outputs: UnsafeBufferPointer<Int32>
-        fileprivate let reports: UnsafeBufferPointer<Bool>
 
         @inline(__always)
         func symbol(_ scalar: Unicode.Scalar) -> UInt32 {
             alphabet.symbol(scalar, table: table)
         }
 
-        /// The state after reading `symbol` in `state` (see ``AhoCorasick/next(_:_:)``).
+        /// The state after reading `symbol` in `state`: the state's own deep transition if it has one
+        /// for `symbol`, otherwise the root's.
         @inline(__always)
-        func next(_ state: Int32, _ symbol: UInt32) -> Int32 {
+        func next(_ state: State, _ symbol: UInt32) -> State {
             if symbol == 0 { return 0 }
-            var node = state
-            while node != 0 {
-                let entry = nodes[Int(node)]
-                var low = Int(entry.firstEdge)
-                var high = low + Int(entry.edgeCount)
-                if high - low <= 8 {
-                    while low < high {
-                        if edges[low].symbol == symbol { return edges[low].target }
-                        if edges[low].symbol > symbol { break }   // sorted: the symbol is not here
-                        low += 1
-                    }
-                } else {
-                    while low < high {
-                        let middle = (low + high) / 2
-                        let candidate = edges[middle].symbol
-                        if candidate == symbol { return edges[middle].target }
-                        if candidate < symbol { low = middle + 1 } else { high = middle }
-                    }
+            let block = Int(state >> 1)
+            let count = Int(blocks[block].symbol)
+            var low = block + AhoCorasick.headerSize
+            if count <= AhoCorasick.maxScan {
+                let high = low + count
+                while low < high {
+                    let candidate = blocks[low].symbol
+                    if candidate == symbol { return blocks[low].target }
+                    if candidate > symbol { break }   // sorted: the symbol is not here
+                    low += 1
                 }
-                node = entry.failure
+            } else {
+                var slot = AhoCorasick.slot(symbol, capacity: count)
+                while true {
+                    let candidate = blocks[low + slot].symbol
+                    if candidate == symbol { return blocks[low + slot].target }
+                    if candidate == 0 { break }
+                    slot = (slot + 1) & (count - 1)
+                }
             }
             return rootNext[Int(symbol)]
         }
 
-        /// Calls `body` with the id of every pattern that ends in `state`.
+        /// Calls `body` with the id of every pattern that ends in `state` (longest first).
         @inline(__always)
-        func forEachMatch(in state: Int32, _ body: (Int32) -> Void) {
-            guard reports[Int(state)] else { return }
-            var node = nodes[Int(state)].outputCount > 0 ? state : nodes[Int(state)].outputLink
-            while node >= 0 {
-                let entry = nodes[Int(node)]
-                for index in Int(entry.firstOutput)..<Int(entry.firstOutput + entry.outputCount) {
-                    body(outputs[index])
-                }
-                node = entry.outputLink
+        func forEachMatch(in state: State, _ body: (Int32) -> Void) {
+            guard state & 1 != 0 else { return }
+            let block = Int(state >> 1)
+            let first = Int(blocks[block].target)
+            for index in first..<first + Int(blocks[block + 1].symbol) {
+                body(outputs[index])
             }
         }
     }
@@ -284,21 +314,13 @@ struct AhoCorasick: Sendable {
     /// Calls `body` with a ``View`` of the automaton.
     func withView<Result>(_ body: (View) -> Result) -> Result {
         alphabet.withTable { table in
-            nodes.withUnsafeBufferPointer { nodes in
-                edges.withUnsafeBufferPointer { edges in
-                    rootNext.withUnsafeBufferPointer { rootNext in
-                        outputs.withUnsafeBufferPointer { outputs in
-                            reports.withUnsafeBufferPointer { reports in
-                                body(View(alphabet: alphabet, table: table, nodes: nodes, edges: edges,
-                                          rootNext: rootNext, outputs: outputs, reports: reports))
-                            }
-                        }
+            blocks.withUnsafeBufferPointer { blocks in
+                rootNext.withUnsafeBufferPointer { rootNext in
+                    outputs.withUnsafeBufferPointer { outputs in
+                        body(View(alphabet: alphabet, table: table, blocks: blocks, rootNext: rootNext, outputs: outputs))
                     }
                 }
             }
         }
     }
-
-    /// Number of trie nodes (for diagnostics and tests).
-    var stateCount: Int { nodes.count }
 }

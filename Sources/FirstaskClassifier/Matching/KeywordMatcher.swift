@@ -82,7 +82,9 @@ struct KeywordMatcher: Sendable {
             var alphabet = AhoCorasick.Alphabet()
             let numerals = numbers.startsWithNumber ? KeywordMatcher.numerals : []
             for scalar in numbers.literalStarts + numerals { _ = alphabet.add(scalar) }
-            let automaton = AhoCorasick(patterns: plain, alphabet: alphabet)
+            // A keyword starting with a word scalar needs a boundary before it (see ``report``), so the
+            // automaton need not follow suffixes that start inside a word.
+            let automaton = AhoCorasick(patterns: plain, alphabet: alphabet, wordScalar: TextNormalizer.isWordScalar)
             var starts = [NumberStart](repeating: .never, count: Int(automaton.alphabet.symbolCount) + 1)
             for scalar in numerals { starts[Int(automaton.alphabet.symbol(scalar))] = .atRunStart }
             for scalar in numbers.literalStarts { starts[Int(automaton.alphabet.symbol(scalar))] = .always }
@@ -106,6 +108,9 @@ struct KeywordMatcher: Sendable {
     private let numberStarts: [NumberStart]
 
     var count: Int { keywords.count }
+
+    /// The automaton's size: its states and its stored transitions.
+    var automatonSize: (states: Int, transitions: Int) { (automaton.stateCount, automaton.transitionCount) }
 
     /// All maximal keyword hits, ordered by start offset (longer first on the same start).
     func hits(in text: [Unicode.Scalar]) -> [Hit] {

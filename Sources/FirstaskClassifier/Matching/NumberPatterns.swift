@@ -6,17 +6,31 @@
 /// (`{n}十户` on 几十户), the walk explores every way through the trie; these keywords are few and short,
 /// and ``KeywordMatcher`` only starts a walk at characters in ``startScalars``.
 struct NumberPatterns: Sendable {
-    private struct Node: Sendable {
-        /// Literal children as (scalar value, node): a handful at most, so a linear scan (no hashing).
+    /// A trie node while the patterns are added.
+    private struct BuildNode {
         var children: [(scalar: UInt32, node: Int32)] = []
-        /// Child reached by a `{n}` placeholder, or -1.
         var number: Int32 = -1
-        /// True for a node reached by `{n}`: further numerals stay on it.
         var numberLoop = false
         var terminals: [Int32] = []
     }
 
-    private var nodes: [Node] = [Node()]
+    /// A trie node, flat: its literal children are `children[firstChild ..< firstChild + childCount]` (a
+    /// handful at most, so a linear scan), its keywords `terminals[firstTerminal ..< …]`. No arrays inside,
+    /// so reading a node during a walk costs no reference counting.
+    private struct Node: Sendable {
+        var firstChild: Int32
+        var childCount: Int32
+        /// Child reached by a `{n}` placeholder, or -1.
+        var number: Int32
+        /// True for a node reached by `{n}`: further numerals stay on it.
+        var numberLoop: Bool
+        var firstTerminal: Int32
+        var terminalCount: Int32
+    }
+
+    private var nodes: [Node] = []
+    private var children: [(scalar: UInt32, node: Int32)] = []
+    private var terminals: [Int32] = []
     /// First characters of keywords that start with a literal character (第 in 第{n}次): a walk starts
     /// at every one of them.
     private(set) var literalStarts: [Unicode.Scalar] = []
@@ -29,6 +43,7 @@ struct NumberPatterns: Sendable {
     typealias Stack = [(node: Int32, index: Int, justOne: Bool)]
 
     init(patterns: [(tokens: [KeywordMatcher.Token], id: Int32)]) {
+        var trie = [BuildNode()]
         var starts = Set<UInt32>()
         for pattern in patterns {
             var node = 0
@@ -36,58 +51,70 @@ struct NumberPatterns: Sendable {
                 switch token {
                 case .scalar(let scalar):
                     if node == 0 { starts.insert(scalar.value) }
-                    if let next = child(of: node, scalar.value) {
+                    if let next = trie[node].children.first(where: { $0.scalar == scalar.value })?.node {
                         node = Int(next)
                     } else {
-                        nodes.append(Node())
-                        let next = Int32(nodes.count - 1)
-                        nodes[node].children.append((scalar.value, next))
+                        trie.append(BuildNode())
+                        let next = Int32(trie.count - 1)
+                        trie[node].children.append((scalar.value, next))
                         node = Int(next)
                     }
                 case .number:
                     if node == 0 { startsWithNumber = true }
-                    if nodes[node].number < 0 {
-                        nodes.append(Node(numberLoop: true))
-                        nodes[node].number = Int32(nodes.count - 1)
+                    if trie[node].number < 0 {
+                        trie.append(BuildNode(numberLoop: true))
+                        trie[node].number = Int32(trie.count - 1)
                     }
-                    node = Int(nodes[node].number)
+                    node = Int(trie[node].number)
                 }
             }
-            nodes[node].terminals.append(pattern.id)
+            trie[node].terminals.append(pattern.id)
+        }
+        for node in trie {
+            nodes.append(Node(firstChild: Int32(children.count), childCount: Int32(node.children.count), number: node.number,
+                              numberLoop: node.numberLoop, firstTerminal: Int32(terminals.count),
+                              terminalCount: Int32(node.terminals.count)))
+            children += node.children
+            terminals += node.terminals
         }
         literalStarts = starts.sorted().compactMap(Unicode.Scalar.init)
     }
 
-    @inline(__always)
-    private func child(of node: Int, _ scalar: UInt32) -> Int32? {
-        for child in nodes[node].children where child.scalar == scalar { return child.node }
-        return nil
-    }
-
     /// Calls `body(keyword, end)` for every keyword occurrence that starts at `start`.
     func matches(in text: UnsafeBufferPointer<Unicode.Scalar>, from start: Int, stack: inout Stack, _ body: (Int32, Int) -> Void) {
-        let count = text.count
-        // `justOne`: the `{n}` being matched so far is exactly 一 or 1, which may not end it.
-        stack.removeAll(keepingCapacity: true)
-        stack.append((0, start, false))
-        while let (node32, index, justOne) = stack.popLast() {
-            let node = Int(node32)
-            if node != 0 && !justOne {
-                for id in nodes[node].terminals { body(id, index) }
-            }
-            guard index < count else { continue }
-            let scalar = text[index]
-            if !justOne, let next = child(of: node, scalar.value) {
-                stack.append((next, index + 1, false))
-            }
-            if KeywordMatcher.isNumeral(scalar) {
-                if nodes[node].numberLoop {
-                    stack.append((node32, index + 1, false))
+        nodes.withUnsafeBufferPointer { nodes in
+        children.withUnsafeBufferPointer { children in
+        terminals.withUnsafeBufferPointer { terminals in
+            let count = text.count
+            // `justOne`: the `{n}` being matched so far is exactly 一 or 1, which may not end it.
+            stack.removeAll(keepingCapacity: true)
+            stack.append((0, start, false))
+            while let (node32, index, justOne) = stack.popLast() {
+                let node = nodes[Int(node32)]
+                if node32 != 0 && !justOne {
+                    for terminal in Int(node.firstTerminal)..<Int(node.firstTerminal + node.terminalCount) {
+                        body(terminals[terminal], index)
+                    }
                 }
-                if nodes[node].number >= 0 {
-                    stack.append((nodes[node].number, index + 1, scalar == "一" || scalar == "1"))
+                guard index < count else { continue }
+                let scalar = text[index]
+                if !justOne {
+                    for child in Int(node.firstChild)..<Int(node.firstChild + node.childCount) where children[child].scalar == scalar.value {
+                        stack.append((children[child].node, index + 1, false))
+                        break
+                    }
+                }
+                if KeywordMatcher.isNumeral(scalar) {
+                    if node.numberLoop {
+                        stack.append((node32, index + 1, false))
+                    }
+                    if node.number >= 0 {
+                        stack.append((node.number, index + 1, scalar == "一" || scalar == "1"))
+                    }
                 }
             }
+        }
+        }
         }
     }
 }

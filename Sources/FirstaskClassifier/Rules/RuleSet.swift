@@ -139,6 +139,12 @@ public struct RuleSet: Sendable {
     /// Which rules a keyword can make fire, so a message only visits the rules its words touch.
     var triggers: Triggers
 
+    /// How big the compiled keyword matcher is: keywords, automaton states, stored transitions.
+    public var matcherSize: (keywords: Int, states: Int, transitions: Int) {
+        let automaton = matcher.automatonSize
+        return (matcher.count, automaton.states, automaton.transitions)
+    }
+
     /// An inverted index from keyword to the rule conditions it satisfies.
     ///
     /// A rule is only looked at when a keyword it names is present; rules without keywords (only a
