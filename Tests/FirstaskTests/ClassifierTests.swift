@@ -134,6 +134,12 @@ struct ClassifierTests {
         ("5F-2 的燈壞了", Location(room: "502")),
         ("Tower 2 23/F Flat C, no hot water", Location(building: "2", room: "23C")),
         ("Unit 1802 intercom is broken", Location(room: "1802")),
+        // Every English address word, short forms too.
+        ("Blk 5 Rm 1203 no water", Location(building: "5", room: "1203")),
+        ("Twr 1, Suite 12A", Location(building: "1", room: "12A")),
+        ("Bldg 3 apartment 1203", Location(building: "3", room: "1203")),
+        ("Apt 1204 in Building 6", Location(building: "6", room: "1204")),
+        ("Tower 2 Room 501", Location(building: "2", room: "501")),
         ("2号楼大堂的门坏了", Location(building: "2")),
         ("C座18樓D室個窗甩咗", Location(building: "C", room: "18D")),
         ("４栋２单元８０２ 厨房没电", Location(building: "4", unit: "2", room: "802")),

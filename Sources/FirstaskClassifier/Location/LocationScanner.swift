@@ -88,6 +88,12 @@ enum LocationScanner {
 
         /// The address word spelled by `text[range]`, compared scalar by scalar (no String is made).
         private func addressWord(_ range: Range<Int>) -> AddressWord? {
+            // Most English words start with another letter: answer those without touching the table
+            // (these are the initials of `addressWords`; the location tests spell every one of them).
+            switch text[range.lowerBound] {
+            case "a", "b", "f", "r", "s", "t", "u": break
+            default: return nil
+            }
             guard range.count >= 2, range.count <= Self.longestWord else { return nil }
             for entry in Self.addressWords where entry.spelling.count == range.count && entry.spelling[0] == text[range.lowerBound] {
                 if entry.spelling.elementsEqual(text[range]) { return entry.word }

@@ -169,14 +169,14 @@ struct AhoCorasick: Sendable {
         }
 
         // 3. Lay out the blocks (offsets first, since transitions name their targets by offset), then
-        //    fill them, with targets as state values.
+        //    fill them, with targets as state values. Blocks go in breadth-first order: the shallow
+        //    states, where nearly every character of a message leads, sit together in few cache lines.
         let runs = deep.map { $0.count <= Self.maxScan ? $0 : Self.hashed($0) }
-        var offsets: [Int32] = []
-        offsets.reserveCapacity(children.count)
+        var offsets = [Int32](repeating: 0, count: children.count)
         var total = 0
-        for run in runs {
-            offsets.append(Int32(total))
-            total += Self.headerSize + run.count
+        for node in order {
+            offsets[Int(node)] = Int32(total)
+            total += Self.headerSize + runs[Int(node)].count
         }
         precondition(total < Int(Int32.max >> 1), "keyword automaton too large")
         func state(_ node: Int32) -> State { offsets[Int(node)] << 1 | (outputLists[Int(node)].isEmpty ? 0 : 1) }
@@ -185,7 +185,7 @@ struct AhoCorasick: Sendable {
         var blocks: [Edge] = []
         blocks.reserveCapacity(total)
         var outputs: [Int32] = []
-        for node in 0..<children.count {
+        for node in order.map({ Int($0) }) {
             blocks.append(Edge(symbol: UInt32(runs[node].count), target: Int32(outputs.count)))
             blocks.append(Edge(symbol: UInt32(outputLists[node].count), target: 0))
             for edge in runs[node] {

@@ -52,15 +52,24 @@ struct NormalizedText: Sendable {
         capacity: Int,
         _ body: (UnsafeMutableBufferPointer<Unicode.Scalar>, UnsafeMutableBufferPointer<Origin>) -> Int
     ) {
-        scalars.removeAll(keepingCapacity: true)
-        origins.removeAll(keepingCapacity: true)
-        scalars.append(contentsOf: repeatElement("\0", count: capacity))
-        origins.append(contentsOf: repeatElement(Origin(scalar: 0, utf8Start: 0, utf8End: 0), count: capacity))
+        // Resize rather than empty and refill: the buffers usually hold the previous message, about as
+        // long, whose stale contents `body` overwrites; only the difference is filled.
+        Self.resize(&scalars, to: capacity, filler: "\0")
+        Self.resize(&origins, to: capacity, filler: Origin(scalar: 0, utf8Start: 0, utf8End: 0))
         let written = scalars.withUnsafeMutableBufferPointer { scalars in
             origins.withUnsafeMutableBufferPointer { origins in body(scalars, origins) }
         }
         scalars.removeLast(capacity - written)
         origins.removeLast(capacity - written)
+    }
+
+    @inline(__always)
+    private static func resize<Element>(_ array: inout [Element], to count: Int, filler: Element) {
+        if array.count < count {
+            array.append(contentsOf: repeatElement(filler, count: count - array.count))
+        } else if array.count > count {
+            array.removeLast(array.count - count)
+        }
     }
 
     mutating func finish(scalarCount: Int32) {

@@ -20,7 +20,6 @@ enum TextNormalizer {
 
     /// Normalises `text` into `result`, reusing its buffers' capacity.
     static func normalize(_ text: String, into result: inout NormalizedText) {
-        result.removeAll()
         var text = text
         // Native Swift strings are contiguous UTF-8: decode the bytes directly (no String.Index work).
         let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
