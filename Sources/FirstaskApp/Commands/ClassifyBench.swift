@@ -17,6 +17,9 @@ struct ClassifyBench: ParsableCommand {
     @Option(name: .long, help: "Rules file (default: the shipped prompts/rules.yaml).")
     var rules: String?
 
+    @Flag(name: .long, help: "Also time the pipeline step by step (normalise, keyword scan, rule evaluation, the rest).")
+    var stages = false
+
     func validate() throws {
         guard `repeat` > 0, `repeat` <= 1_000_000 else { throw ValidationError("--repeat must be 1…1000000") }
     }
@@ -28,7 +31,18 @@ struct ClassifyBench: ParsableCommand {
             RulesCommand.printError("error: \(corpus): no messages")
             throw ExitCode(2)
         }
-        print(Self.measure(classifier: Classifier(rules: ruleSet), texts: texts, repeat: `repeat`))
+        let classifier = Classifier(rules: ruleSet)
+        print(Self.measure(classifier: classifier, texts: texts, repeat: `repeat`))
+        if stages {
+            let messages = Double(texts.count * `repeat`)
+            var previous = 0.0
+            print("stages (cumulative, then the step's own cost per message):")
+            for (stage, seconds) in classifier.stageSeconds(texts, passes: `repeat`) {
+                let own = max(0, seconds - previous) / messages * 1e9
+                print("  \(stage.padding(toLength: 36, withPad: " ", startingAt: 0)) \(String(format: "%7.0f", seconds / messages * 1e9)) ns  (\(String(format: "%.0f", own)) ns)")
+                previous = seconds
+            }
+        }
     }
 
     static func measure(classifier: Classifier, texts: [String], repeat count: Int) -> String {
