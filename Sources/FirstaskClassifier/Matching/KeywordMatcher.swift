@@ -127,16 +127,25 @@ struct KeywordMatcher: Sendable {
         numberStarts.withUnsafeBufferPointer { numberStarts in
         keywords.withUnsafeBufferPointer { keywords in
         text.withUnsafeBufferPointer { text in
+            // Two passes: the automaton alone, a tight loop that stays in registers; then, only where
+            // a `{n}` keyword may start, the number walks (a single loop doing both ran ~10 % slower).
             var state = AhoCorasick.start
+            for index in 0..<text.count {
+                state = automaton.next(state, automaton.symbol(text[index]))
+                automaton.forEachMatch(in: state) { keyword in
+                    report(keywords[Int(keyword)], keyword, start: index + 1 - Int(keywords[Int(keyword)].length), end: index + 1,
+                           text: text, into: &hits)
+                }
+            }
+            guard numbers.isEmpty == false else { return }
             // A walk from inside a run of numerals only finds hits that the walk from the run's start
             // hides, unless that one is blocked by a Latin letter glued to the run (b三次了).
             var runStartBlocked = false
             for index in 0..<text.count {
-                let symbol = automaton.symbol(text[index])
-                var walk = false
-                switch numberStarts[Int(symbol)] {
+                let walk: Bool
+                switch numberStarts[Int(automaton.symbol(text[index]))] {
                 case .never:
-                    break
+                    continue
                 case .atRunStart:
                     let insideRun = index > 0 && Self.isNumeral(text[index - 1])
                     if !insideRun { runStartBlocked = index > 0 && TextNormalizer.isWordScalar(text[index - 1]) }
@@ -148,11 +157,6 @@ struct KeywordMatcher: Sendable {
                     numbers.matches(in: text, from: index, stack: &stack) { keyword, end in
                         report(keywords[Int(keyword)], keyword, start: index, end: end, text: text, into: &hits)
                     }
-                }
-                state = automaton.next(state, symbol)
-                automaton.forEachMatch(in: state) { keyword in
-                    report(keywords[Int(keyword)], keyword, start: index + 1 - Int(keywords[Int(keyword)].length), end: index + 1,
-                           text: text, into: &hits)
                 }
             }
         }

@@ -38,6 +38,14 @@ struct NumberPatterns: Sendable {
     /// walk from inside a run finds nothing maximal, since the same keyword also matches from the
     /// run's start, with a longer number.
     private(set) var startsWithNumber = false
+    /// For the keywords that start with `{n}`: the first literal character of each that is not a numeral
+    /// (次 in `{n}十几次`), sorted. A run of numerals can only start a match when one of these follows it.
+    private var runFollowers: [UInt32] = []
+    /// Whether some keyword that starts with `{n}` has no such character: then every run must be walked.
+    private var runMayEndMatch = false
+
+    /// Whether there are no `{n}` keywords at all.
+    var isEmpty: Bool { nodes.count <= 1 }
 
     /// A stack for ``matches(in:from:stack:_:)``, kept by the caller so that walks do not allocate.
     typealias Stack = [(node: Int32, index: Int, justOne: Bool)]
@@ -70,6 +78,15 @@ struct NumberPatterns: Sendable {
             }
             trie[node].terminals.append(pattern.id)
         }
+        var followers = Set<UInt32>()
+        for pattern in patterns where pattern.tokens.first == .number {
+            let follower = pattern.tokens.lazy.compactMap { token -> UInt32? in
+                guard case .scalar(let scalar) = token, !KeywordMatcher.isNumeral(scalar) else { return nil }
+                return scalar.value
+            }.first
+            if let follower { followers.insert(follower) } else { runMayEndMatch = true }
+        }
+        runFollowers = followers.sorted()
         for node in trie {
             nodes.append(Node(firstChild: Int32(children.count), childCount: Int32(node.children.count), number: node.number,
                               numberLoop: node.numberLoop, firstTerminal: Int32(terminals.count),
@@ -80,11 +97,44 @@ struct NumberPatterns: Sendable {
         literalStarts = starts.sorted().compactMap(Unicode.Scalar.init)
     }
 
+    /// False when no keyword can match from `start`, decided from the next character or two. Nearly every
+    /// walk would die there: 不 is rarely followed by 下, and a number rarely by 次.
+    @inline(__always)
+    private func mayMatch(in text: UnsafeBufferPointer<Unicode.Scalar>, from start: Int,
+                          nodes: UnsafeBufferPointer<Node>, children: UnsafeBufferPointer<(scalar: UInt32, node: Int32)>) -> Bool {
+        let scalar = text[start]
+        if let literal = Self.child(of: nodes[0], scalar, children: children) {
+            let node = nodes[Int(literal)]
+            if node.terminalCount > 0 { return true }
+            guard start + 1 < text.count else { return false }
+            let next = text[start + 1]
+            if Self.child(of: node, next, children: children) != nil { return true }
+            if node.number >= 0 && KeywordMatcher.isNumeral(next) { return true }
+        }
+        guard nodes[0].number >= 0, KeywordMatcher.isNumeral(scalar) else { return false }
+        if runMayEndMatch { return true }
+        var end = start + 1
+        while end < text.count && KeywordMatcher.isNumeral(text[end]) { end += 1 }
+        guard end < text.count else { return false }
+        let follower = text[end].value
+        for candidate in runFollowers where candidate >= follower { return candidate == follower }
+        return false
+    }
+
+    @inline(__always)
+    private static func child(of node: Node, _ scalar: Unicode.Scalar, children: UnsafeBufferPointer<(scalar: UInt32, node: Int32)>) -> Int32? {
+        for child in Int(node.firstChild)..<Int(node.firstChild + node.childCount) where children[child].scalar == scalar.value {
+            return children[child].node
+        }
+        return nil
+    }
+
     /// Calls `body(keyword, end)` for every keyword occurrence that starts at `start`.
     func matches(in text: UnsafeBufferPointer<Unicode.Scalar>, from start: Int, stack: inout Stack, _ body: (Int32, Int) -> Void) {
         nodes.withUnsafeBufferPointer { nodes in
         children.withUnsafeBufferPointer { children in
         terminals.withUnsafeBufferPointer { terminals in
+            guard mayMatch(in: text, from: start, nodes: nodes, children: children) else { return }
             let count = text.count
             // `justOne`: the `{n}` being matched so far is exactly 一 or 1, which may not end it.
             stack.removeAll(keepingCapacity: true)
@@ -98,11 +148,8 @@ struct NumberPatterns: Sendable {
                 }
                 guard index < count else { continue }
                 let scalar = text[index]
-                if !justOne {
-                    for child in Int(node.firstChild)..<Int(node.firstChild + node.childCount) where children[child].scalar == scalar.value {
-                        stack.append((children[child].node, index + 1, false))
-                        break
-                    }
+                if !justOne, let child = Self.child(of: node, scalar, children: children) {
+                    stack.append((child, index + 1, false))
                 }
                 if KeywordMatcher.isNumeral(scalar) {
                     if node.numberLoop {
