@@ -127,8 +127,8 @@ struct KeywordMatcher: Sendable {
         numberStarts.withUnsafeBufferPointer { numberStarts in
         keywords.withUnsafeBufferPointer { keywords in
         text.withUnsafeBufferPointer { text in
-            // Two passes: the automaton alone, a tight loop that stays in registers; then, only where
-            // a `{n}` keyword may start, the number walks (a single loop doing both ran ~10 % slower).
+            // Two passes: the automaton alone, a small loop that keeps its state in registers; then, only
+            // where a `{n}` keyword may start, the number walks.
             var state = AhoCorasick.start
             for index in 0..<text.count {
                 state = automaton.next(state, automaton.symbol(text[index]))
