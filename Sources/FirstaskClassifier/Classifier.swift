@@ -24,6 +24,7 @@ public struct Classifier: Sendable {
         var entries: [UInt64] = []
         var stack: NumberPatterns.Stack = []
         var evaluation = RuleSet.Evaluation()
+        var location = LocationScanner.Buffers()
 
         public init() {}
     }
@@ -61,7 +62,7 @@ public struct Classifier: Sendable {
             severity = cap
         }
 
-        let location = LocationScanner.scan(normalized.scalars)
+        let location = LocationScanner.scan(normalized.scalars, buffers: &workspace.location)
         var missing: [String] = []
         let needsLocation = intent == .repair || (intent == .complaint && physical)
         if location == nil && needsLocation {

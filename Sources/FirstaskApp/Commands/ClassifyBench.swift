@@ -34,11 +34,10 @@ struct ClassifyBench: ParsableCommand {
         let classifier = Classifier(rules: ruleSet)
         print(Self.measure(classifier: classifier, texts: texts, repeat: `repeat`))
         if stages {
-            var previous = 0.0
-            print("stages, best pass (cumulative ns per message, then the step's own):")
-            for (stage, nanoseconds) in classifier.stageNanoseconds(texts, passes: `repeat`) {
-                print("  \(stage.padding(toLength: 36, withPad: " ", startingAt: 0)) \(String(format: "%7.0f", nanoseconds)) ns  (\(String(format: "%.0f", max(0, nanoseconds - previous))) ns)")
-                previous = nanoseconds
+            print("stages, best pass (ns per message: cumulative, and the step's own):")
+            for (stage, cumulative, own) in classifier.stageNanoseconds(texts, passes: `repeat`) {
+                let total = cumulative.map { String(format: "%7.0f", $0) } ?? "       "
+                print("  \(stage.padding(toLength: 36, withPad: " ", startingAt: 0)) \(total)  (\(String(format: "%.0f", max(0, own))))")
             }
         }
     }

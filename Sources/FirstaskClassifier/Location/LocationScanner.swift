@@ -11,16 +11,33 @@
 /// number is a room only right next to a building or unit (`8栋1903`).
 enum LocationScanner {
     static func scan(_ text: [Unicode.Scalar]) -> Location? {
-        var scanner = Scanner(text: text)
+        var buffers = Buffers()
+        return scan(text, buffers: &buffers)
+    }
+
+    /// Scratch arrays for ``scan(_:buffers:)``, kept by a caller that scans message after message so
+    /// that a scan allocates nothing but the strings of the location it returns.
+    struct Buffers: Sendable {
+        fileprivate var parts: [Part] = []
+        fileprivate var groups: [Group] = []
+    }
+
+    /// ``scan(_:)`` reusing `buffers`.
+    static func scan(_ text: [Unicode.Scalar], buffers: inout Buffers) -> Location? {
+        var scanner = Scanner(text: text, parts: buffers.parts)
+        buffers.parts = []   // the scanner holds the only reference while it appends
         scanner.run()
+        defer { buffers.parts = scanner.parts }
         // Most messages name no address part at all.
         guard !scanner.parts.isEmpty else { return nil }
-        return choose(groups(scanner.parts, in: text))
+        resolveBareNumbers(&scanner.parts)
+        group(scanner.parts, in: text, into: &buffers.groups)
+        return choose(buffers.groups)
     }
 
     // MARK: - Parts
 
-    struct Part: Equatable {
+    struct Part: Equatable, Sendable {
         enum Kind { case building, unit, floor, room, flat, bareNumber }
         var kind: Kind
         var value: String
@@ -33,8 +50,10 @@ enum LocationScanner {
         var parts: [Part] = []
         var index = 0
 
-        init(text: [Unicode.Scalar]) {
+        init(text: [Unicode.Scalar], parts: [Part]) {
             self.text = text
+            self.parts = parts
+            self.parts.removeAll(keepingCapacity: true)
         }
 
         /// Appends a part; the first one reserves room for a few, so a message naming an address does not
@@ -172,7 +191,7 @@ enum LocationScanner {
                 return true
             }
             if scanMarker(number, start: start, end: end, source: .digits) { return true }
-            if (3...4).contains(number.count), text[start] != "0", !isWord(at: end) {
+            if (3...4).contains(end - start), text[start] != "0", !isWord(at: end) {
                 add(Part(kind: .bareNumber, value: number, start: start, end: end))
             }
             index = end
@@ -185,7 +204,7 @@ enum LocationScanner {
             var end = letter
             while isWord(at: end) { end += 1 }
             index = end
-            guard end == letter + 1, number.count <= 3, text[start] != "0" else { return true }
+            guard end == letter + 1, number.utf8.count <= 3, text[start] != "0" else { return true }
             let scalar = text[letter]
             if scalar == "f" {
                 if at(end) == "-", let flat = readNumber(at: end + 1, maxDigits: 2) {
@@ -204,10 +223,10 @@ enum LocationScanner {
         /// `3-2-501` (building-unit-room) and `8-1电梯` (building-unit). Phone numbers, dates and
         /// times fail the length and context checks. Returns the end of what was read, or nil.
         private mutating func scanDashed(_ first: String, start: Int, end: Int) -> Int? {
-            guard first.count <= 3, text[start] != "0", at(end) == "-",
+            guard first.utf8.count <= 3, text[start] != "0", at(end) == "-",
                   let second = readNumber(at: end + 1, maxDigits: 2) else { return nil }
             if at(second.end) == "-" {
-                guard let third = readNumber(at: second.end + 1, maxDigits: 4), third.value.count >= 3 else { return nil }
+                guard let third = readNumber(at: second.end + 1, maxDigits: 4), third.value.utf8.count >= 3 else { return nil }
                 add(Part(kind: .building, value: first, start: start, end: end))
                 add(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
                 add(Part(kind: .room, value: third.value, start: second.end + 1, end: third.end))
@@ -215,7 +234,7 @@ enum LocationScanner {
             }
             // Two parts only when a Chinese word follows that is not a unit of time, money or count
             // (8-1电梯 yes; 9-10点, 3-5天 no).
-            guard first.count <= 2, let next = at(second.end), TextNormalizer.isCJK(next),
+            guard first.utf8.count <= 2, let next = at(second.end), TextNormalizer.isCJK(next),
                   !Self.isCountWord(next) else { return nil }
             add(Part(kind: .building, value: first, start: start, end: end))
             add(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
@@ -248,7 +267,7 @@ enum LocationScanner {
                     index = cursor + 2
                     return true
                 }
-                if marker == "座", let last = parts.last, last.kind == .building, cursor + 1 - last.end <= 4 + number.count {
+                if marker == "座", let last = parts.last, last.kind == .building, cursor + 1 - last.end <= 4 + number.utf8.count {
                     add(Part(kind: .unit, value: number, start: start, end: cursor + 1))
                     index = cursor + 1
                 } else {
@@ -263,7 +282,7 @@ enum LocationScanner {
             }
             // 门/梯/翼 only after a short number: 一梯两户 and 一门心思 are not units, and 1204门口 is a
             // flat's door.
-            if source == .digits, number.count <= 2, let marker = at(cursor), marker == "门" || marker == "梯" || marker == "翼" {
+            if source == .digits, number.utf8.count <= 2, let marker = at(cursor), marker == "门" || marker == "梯" || marker == "翼" {
                 add(Part(kind: .unit, value: number, start: start, end: cursor + 1))
                 index = cursor + 1
                 return true
@@ -350,7 +369,7 @@ enum LocationScanner {
         }
 
         private func pad(_ flat: String) -> String {
-            flat.count == 1 ? "0" + flat : flat
+            flat.utf8.count == 1 ? "0" + flat : flat
         }
 
         private func at(_ position: Int) -> Unicode.Scalar? {
@@ -403,7 +422,7 @@ enum LocationScanner {
     /// A bare number is a room only this close to a building or unit (`8栋1903`, `1504, Tower 7`).
     private static let bareNumberGap = 2
 
-    private struct Group {
+    fileprivate struct Group: Sendable {
         var building: String?
         var unit: String?
         var floor: String?
@@ -415,7 +434,7 @@ enum LocationScanner {
             var room = room
             if room == nil, let flat {
                 if let floor {
-                    room = floor + (flat.count == 1 && flat.first!.isNumber ? "0" + flat : flat)
+                    room = floor + (flat.utf8.count == 1 && (0x30...0x39).contains(flat.utf8.first!) ? "0" + flat : flat)
                 } else {
                     room = flat
                 }
@@ -425,10 +444,9 @@ enum LocationScanner {
         }
     }
 
-    private static func groups(_ rawParts: [Part], in text: [Unicode.Scalar]) -> [Group] {
-        let parts = resolveBareNumbers(rawParts)
-        var groups: [Group] = []
-        groups.reserveCapacity(parts.count)
+    /// Gathers neighbouring parts into groups, in `groups` (emptied first).
+    private static func group(_ parts: [Part], in text: [Unicode.Scalar], into groups: inout [Group]) {
+        groups.removeAll(keepingCapacity: true)
         var current: Group?
         var currentEndPart: Part?
         for part in parts {
@@ -447,7 +465,6 @@ enum LocationScanner {
             currentEndPart = part
         }
         if let group = current { groups.append(group) }
-        return groups
     }
 
     private static func isSentenceEnd(_ scalar: Unicode.Scalar) -> Bool {
@@ -475,39 +492,49 @@ enum LocationScanner {
     }
 
     /// Keeps a bare number only when it touches a building or unit part, as a room; drops it otherwise.
-    private static func resolveBareNumbers(_ parts: [Part]) -> [Part] {
-        var result: [Part] = []
-        result.reserveCapacity(parts.count)
-        for (offset, part) in parts.enumerated() {
+    /// In place: each part is decided from its original neighbours, which the write position never passes.
+    private static func resolveBareNumbers(_ parts: inout [Part]) {
+        guard parts.contains(where: { $0.kind == .bareNumber }) else { return }
+        var kept = 0
+        var before: Part?
+        for offset in parts.indices {
+            let part = parts[offset]
+            defer { before = part }
             guard part.kind == .bareNumber else {
-                result.append(part)
+                parts[kept] = part
+                kept += 1
                 continue
             }
-            let before = offset > 0 ? parts[offset - 1] : nil
             let after = offset + 1 < parts.count ? parts[offset + 1] : nil
             let touchesBefore = before.map { ($0.kind == .building || $0.kind == .unit) && part.start - $0.end <= bareNumberGap } ?? false
             let touchesAfter = after.map { $0.kind == .building && $0.start - part.end <= bareNumberGap } ?? false
             if touchesBefore || touchesAfter {
-                result.append(Part(kind: .room, value: part.value, start: part.start, end: part.end))
+                parts[kept] = Part(kind: .room, value: part.value, start: part.start, end: part.end)
+                kept += 1
             }
         }
-        return result
+        parts.removeLast(parts.count - kept)
     }
 
     /// The most complete group wins, the first on a tie; fields it lacks are filled from other groups
     /// that do not contradict it ("the lift in Block 2 is noisy. I'm in Flat 1203" → 2 / 1203). Two
     /// different buildings named on their own ("12栋和13栋") are ambiguous and give nil.
     private static func choose(_ groups: [Group]) -> Location? {
-        let locations = groups.compactMap(\.location)
-        guard var best = locations.first else { return nil }
-        for location in locations.dropFirst() where fieldCount(location) > fieldCount(best) {
+        var best: Location?
+        for group in groups {
+            guard let location = group.location else { continue }
+            if let current = best, fieldCount(location) <= fieldCount(current) { continue }
             best = location
         }
-        if fieldCount(best) == 1, best.building != nil,
-           locations.contains(where: { fieldCount($0) == 1 && $0.building != nil && $0.building != best.building }) {
+        guard var best else { return nil }
+        if fieldCount(best) == 1, let building = best.building,
+           groups.contains(where: { group in
+               group.location.map { fieldCount($0) == 1 && $0.building != nil && $0.building != building } ?? false
+           }) {
             return nil
         }
-        for other in locations where other != best && !contradicts(other, best) {
+        for group in groups {
+            guard let other = group.location, other != best, !contradicts(other, best) else { continue }
             best.building = best.building ?? other.building
             best.unit = best.unit ?? other.unit
             best.room = best.room ?? other.room
