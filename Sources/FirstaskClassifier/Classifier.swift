@@ -78,7 +78,7 @@ public struct Classifier: Sendable {
             confidence: confidence(evaluation, category: category, intent: intent),
             rules: firedIDs(evaluation),
             missing: missing,
-            spans: spans(evaluation, normalized: normalized, original: text),
+            evidence: evidence(evaluation, normalized: normalized, original: text),
             phones: phones(normalized)
         )
     }
@@ -157,35 +157,19 @@ public struct Classifier: Sendable {
         return (value * 100).rounded() / 100
     }
 
-    /// The evidence of every fired rule, mapped from normalised offsets back to the original text.
-    private func spans(_ evaluation: RuleSet.Evaluation, normalized: NormalizedText, original: String) -> [MatchedSpan] {
-        var result: [MatchedSpan] = []
-        result.reserveCapacity(evaluation.spans.count)
-        // `normalize` made the original's UTF-8 contiguous if it was not; the slow path is for safety only.
-        let done: Void? = original.utf8.withContiguousStorageIfAvailable { bytes in
-            for fired in evaluation.fired {
-                let id = rules.rules[Int(fired.rule)].id
-                for span in evaluation.spans[Int(fired.firstSpan)..<Int(fired.firstSpan + fired.spanCount)] where span.end > span.start {
-                    let range = normalized.originalRange(start: Int(span.start), end: Int(span.end))
-                    // The range starts and ends on scalar boundaries of valid UTF-8: no repair is needed.
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[range.utf8]), as: UTF8.self)
-                    result.append(MatchedSpan(rule: id, text: text, start: range.scalars.lowerBound, end: range.scalars.upperBound))
-                }
+    /// The evidence of every fired rule, mapped from normalised offsets back to positions in the original
+    /// text (its pieces are sliced only when someone reads ``Classification/spans``).
+    private func evidence(_ evaluation: RuleSet.Evaluation, normalized: NormalizedText, original: String) -> Evidence {
+        var positions: [Evidence.Position] = []
+        positions.reserveCapacity(evaluation.spans.count)
+        for (index, fired) in evaluation.fired.enumerated() {
+            for span in evaluation.spans[Int(fired.firstSpan)..<Int(fired.firstSpan + fired.spanCount)] where span.end > span.start {
+                let range = normalized.originalRange(start: Int(span.start), end: Int(span.end))
+                positions.append(Evidence.Position(
+                    rule: Int32(index), utf8Start: Int32(range.utf8.lowerBound), utf8End: Int32(range.utf8.upperBound),
+                    start: Int32(range.scalars.lowerBound), end: Int32(range.scalars.upperBound)))
             }
         }
-        if done == nil {
-            let utf8 = original.utf8
-            for fired in evaluation.fired {
-                let id = rules.rules[Int(fired.rule)].id
-                for span in evaluation.spans[Int(fired.firstSpan)..<Int(fired.firstSpan + fired.spanCount)] where span.end > span.start {
-                    let range = normalized.originalRange(start: Int(span.start), end: Int(span.end))
-                    let lower = utf8.index(utf8.startIndex, offsetBy: range.utf8.lowerBound)
-                    let upper = utf8.index(lower, offsetBy: range.utf8.count)
-                    result.append(MatchedSpan(rule: id, text: String(Substring(utf8[lower..<upper])),
-                                              start: range.scalars.lowerBound, end: range.scalars.upperBound))
-                }
-            }
-        }
-        return result
+        return .positions(message: original, positions)
     }
 }

@@ -15,7 +15,15 @@ public struct Classification: Sendable, Equatable, Codable {
     public var missing: [String]
     /// Where in the message each fired rule found its evidence: in rules-file order, and within one rule
     /// by position. Every rule in ``rules`` has at least one span.
-    public var spans: [MatchedSpan]
+    ///
+    /// The classifier records positions; the texts are sliced from the message when this is read, since
+    /// most classifications (the desk's) are never explained. Reading it costs a copy of each piece.
+    public var spans: [MatchedSpan] {
+        get { evidence.spans(rules: rules) }
+        set { evidence = .spans(newValue) }
+    }
+    /// ``spans`` as given, or as positions in the message.
+    var evidence: Evidence
     /// Phone numbers the message mentions (a resident leaving a callback number), with offsets into the
     /// original message's Unicode scalars like ``spans``.
     public var phones: [PhoneNumber]
@@ -40,8 +48,43 @@ public struct Classification: Sendable, Equatable, Codable {
         self.confidence = confidence
         self.rules = rules
         self.missing = missing
-        self.spans = spans
+        self.evidence = .spans(spans)
         self.phones = phones
+    }
+
+    /// The classifier's own initialiser: evidence as positions in `message`.
+    init(intent: Intent, category: Category, department: Department, severity: Severity, location: Location?,
+         confidence: Double, rules: [String], missing: [String], evidence: Evidence, phones: [PhoneNumber]) {
+        self.intent = intent
+        self.category = category
+        self.department = department
+        self.severity = severity
+        self.location = location
+        self.confidence = confidence
+        self.rules = rules
+        self.missing = missing
+        self.evidence = evidence
+        self.phones = phones
+    }
+
+    public static func == (lhs: Classification, rhs: Classification) -> Bool {
+        lhs.intent == rhs.intent && lhs.category == rhs.category && lhs.department == rhs.department
+            && lhs.severity == rhs.severity && lhs.location == rhs.location && lhs.confidence == rhs.confidence
+            && lhs.rules == rhs.rules && lhs.missing == rhs.missing && lhs.phones == rhs.phones && lhs.spans == rhs.spans
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(intent, forKey: .intent)
+        try container.encode(category, forKey: .category)
+        try container.encode(department, forKey: .department)
+        try container.encode(severity, forKey: .severity)
+        try container.encodeIfPresent(location, forKey: .location)
+        try container.encode(confidence, forKey: .confidence)
+        try container.encode(rules, forKey: .rules)
+        try container.encode(missing, forKey: .missing)
+        try container.encode(spans, forKey: .spans)
+        try container.encode(phones, forKey: .phones)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -59,7 +102,7 @@ public struct Classification: Sendable, Equatable, Codable {
         confidence = try container.decode(Double.self, forKey: .confidence)
         rules = try container.decode([String].self, forKey: .rules)
         missing = try container.decode([String].self, forKey: .missing)
-        spans = try container.decodeIfPresent([MatchedSpan].self, forKey: .spans) ?? []
+        evidence = .spans(try container.decodeIfPresent([MatchedSpan].self, forKey: .spans) ?? [])
         phones = try container.decodeIfPresent([PhoneNumber].self, forKey: .phones) ?? []
     }
 }
@@ -84,5 +127,40 @@ public struct MatchedSpan: Sendable, Equatable, Codable {
         self.text = text
         self.start = start
         self.end = end
+    }
+}
+
+/// The evidence behind a classification: finished spans, or where they are in the message.
+enum Evidence: Sendable {
+    /// One piece of evidence: the index of its rule in ``Classification/rules``, its UTF-8 byte range in
+    /// the message and its range in Unicode scalars.
+    struct Position: Sendable {
+        var rule: Int32
+        var utf8Start: Int32
+        var utf8End: Int32
+        var start: Int32
+        var end: Int32
+    }
+
+    case spans([MatchedSpan])
+    case positions(message: String, [Position])
+
+    func spans(rules: [String]) -> [MatchedSpan] {
+        switch self {
+        case .spans(let spans):
+            return spans
+        case .positions(let message, let positions):
+            var spans: [MatchedSpan] = []
+            spans.reserveCapacity(positions.count)
+            let utf8 = message.utf8
+            for position in positions {
+                // Ranges start and end on scalar boundaries, so the bytes are whole characters.
+                let lower = utf8.index(utf8.startIndex, offsetBy: Int(position.utf8Start))
+                let upper = utf8.index(lower, offsetBy: Int(position.utf8End - position.utf8Start))
+                spans.append(MatchedSpan(rule: rules[Int(position.rule)], text: String(Substring(utf8[lower..<upper])),
+                                         start: Int(position.start), end: Int(position.end)))
+            }
+            return spans
+        }
     }
 }
