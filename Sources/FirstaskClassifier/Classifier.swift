@@ -11,6 +11,8 @@ public struct Classifier: Sendable {
         self.rules = rules
     }
 
+    private static let missingLocation = ["location"]
+
     /// Scratch buffers for classifying: the normalised text, keyword hits, rule entries and so on.
     ///
     /// ``classify(_:)`` makes a fresh one per message. A loop over many messages (the bench, a batch)
@@ -63,11 +65,9 @@ public struct Classifier: Sendable {
         }
 
         let location = LocationScanner.scan(normalized.scalars, buffers: &workspace.location)
-        var missing: [String] = []
         let needsLocation = intent == .repair || (intent == .complaint && physical)
-        if location == nil && needsLocation {
-            missing.append("location")
-        }
+        // One shared array rather than a new one per message.
+        let missing = location == nil && needsLocation ? Self.missingLocation : []
 
         return Classification(
             intent: intent,

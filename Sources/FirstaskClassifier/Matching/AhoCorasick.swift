@@ -13,8 +13,8 @@
 /// - scalars are remapped to a dense alphabet of the scalars that occur in patterns (``Alphabet``);
 ///   any other scalar is symbol 0 and sends the automaton straight back to the root;
 /// - the root has a dense transition array over the whole alphabet (the default for every state);
-/// - each state is a block in one shared array: a two-entry header (how many transitions follow, where
-///   its patterns are listed) and then its *deep* transitions — those that differ from the root's — as
+/// - each state is a block in one shared array: a one-entry header (how many transitions follow, how
+///   many patterns end there and where they are listed) and then its *deep* transitions — those that differ from the root's — as
 ///   a short run sorted by symbol or, for the few states with many, a small hash table;
 /// - a state value is the offset of its block, shifted left by one, with the lowest bit set when a
 ///   pattern ends there, so the matcher learns that without another read; the patterns ending in a
@@ -86,7 +86,7 @@ struct AhoCorasick: Sendable {
     typealias State = Int32
 
     private(set) var alphabet: Alphabet
-    /// Every state's block: `[transition count, first output] [output count, 0] transitions…`.
+    /// Every state's block: `[transition count | output count << 16, first output] transitions…`.
     private var blocks: [Edge]
     /// Root transitions (the default of every state), indexed by symbol: a state value.
     private var rootNext: [State]
@@ -178,7 +178,10 @@ struct AhoCorasick: Sendable {
             offsets[Int(node)] = Int32(total)
             total += Self.headerSize + runs[Int(node)].count
         }
-        precondition(total < Int(Int32.max >> 1), "keyword automaton too large")
+        // Limits far beyond any rules file (a state would need 32,768 different next characters, or
+        // 65,536 keywords ending at one place), checked rather than silently wrapped.
+        precondition(total < Int(Int32.max >> 1) && runs.allSatisfy { $0.count <= 0xFFFF } && outputLists.allSatisfy { $0.count <= 0xFFFF },
+                     "keyword automaton too large")
         func state(_ node: Int32) -> State { offsets[Int(node)] << 1 | (outputLists[Int(node)].isEmpty ? 0 : 1) }
         var rootNext = [State](repeating: 0, count: Int(alphabet.symbolCount) + 1)
         for (symbol, child) in children[0] { rootNext[Int(symbol)] = state(child) }
@@ -186,8 +189,7 @@ struct AhoCorasick: Sendable {
         blocks.reserveCapacity(total)
         var outputs: [Int32] = []
         for node in order.map({ Int($0) }) {
-            blocks.append(Edge(symbol: UInt32(runs[node].count), target: Int32(outputs.count)))
-            blocks.append(Edge(symbol: UInt32(outputLists[node].count), target: 0))
+            blocks.append(Edge(symbol: UInt32(runs[node].count) | UInt32(outputLists[node].count) << 16, target: Int32(outputs.count)))
             for edge in runs[node] {
                 blocks.append(edge.symbol == 0 ? edge : Edge(symbol: edge.symbol, target: state(edge.target)))
             }
@@ -202,7 +204,7 @@ struct AhoCorasick: Sendable {
     }
 
     /// Entries before a state's transitions in its block.
-    private static let headerSize = 2
+    private static let headerSize = 1
 
     /// A state with at most this many deep transitions keeps them sorted and is scanned; one with more
     /// keeps them in a small hash table (a power of two of at least twice as many slots).
@@ -277,7 +279,7 @@ struct AhoCorasick: Sendable {
         func next(_ state: State, _ symbol: UInt32) -> State {
             if symbol == 0 { return 0 }
             let block = Int(state >> 1)
-            let count = Int(blocks[block].symbol)
+            let count = Int(blocks[block].symbol & 0xFFFF)
             var low = block + AhoCorasick.headerSize
             if count <= AhoCorasick.maxScan {
                 let high = low + count
@@ -305,7 +307,7 @@ struct AhoCorasick: Sendable {
             guard state & 1 != 0 else { return }
             let block = Int(state >> 1)
             let first = Int(blocks[block].target)
-            for index in first..<first + Int(blocks[block + 1].symbol) {
+            for index in first..<first + Int(blocks[block].symbol >> 16) {
                 body(outputs[index])
             }
         }
