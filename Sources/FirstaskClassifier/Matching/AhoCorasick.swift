@@ -207,14 +207,14 @@ struct AhoCorasick: Sendable {
     private static let headerSize = 1
 
     /// A state with at most this many deep transitions keeps them sorted and is scanned; one with more
-    /// keeps them in a small hash table (a power of two of at least twice as many slots).
-    private static let maxScan = 8
+    /// keeps them in a small hash table (a power of two of at least one and a half times as many slots).
+    private static let maxScan = 12
 
     /// `run` as an open-addressing table: slot ``slot(_:capacity:)`` of its symbol, or the next free one
     /// (linear probing); free slots have symbol 0, which no transition uses.
     private static func hashed(_ run: [Edge]) -> [Edge] {
         var capacity = 16
-        while capacity < run.count * 2 { capacity *= 2 }
+        while capacity < run.count + run.count / 2 { capacity *= 2 }
         var table = [Edge](repeating: Edge(symbol: 0, target: 0), count: capacity)
         for edge in run {
             var slot = Self.slot(edge.symbol, capacity: capacity)
