@@ -94,30 +94,28 @@ enum LocationScanner {
             case flat
         }
 
-        private static let addressWords: [(spelling: [Unicode.Scalar], word: AddressWord)] = {
-            let words: [(String, AddressWord)] = [
-                ("block", .letteredBuilding), ("blk", .letteredBuilding), ("tower", .letteredBuilding), ("twr", .letteredBuilding),
-                ("bldg", .building), ("building", .building), ("unit", .unit),
-                ("flat", .flat), ("room", .flat), ("rm", .flat), ("apt", .flat), ("apartment", .flat), ("suite", .flat),
-            ]
-            return words.map { (Array($0.0.unicodeScalars), $0.1) }
-        }()
-
-        private static let longestWord = addressWords.map(\.spelling.count).max() ?? 0
-
-        /// The address word spelled by `text[range]`, compared scalar by scalar (no String is made).
+        /// The address word spelled by `text[range]` (block, blk, tower, twr, bldg, building, unit, flat, room,
+        /// rm, apt, apartment, suite), compared byte by byte against constant strings: no table, no String,
+        /// no reference counting, for a check made on every English word of every message.
         private func addressWord(_ range: Range<Int>) -> AddressWord? {
-            // Most English words start with another letter: answer those without touching the table
-            // (these are the initials of `addressWords`; the location tests spell every one of them).
+            func spells(_ word: StaticString) -> Bool {
+                guard word.utf8CodeUnitCount == range.count else { return false }
+                let bytes = word.utf8Start
+                for offset in 0..<range.count where text[range.lowerBound + offset].value != UInt32(bytes[offset]) { return false }
+                return true
+            }
             switch text[range.lowerBound] {
-            case "a", "b", "f", "r", "s", "t", "u": break
+            case "a": return spells("apt") || spells("apartment") ? .flat : nil
+            case "b":
+                if spells("block") || spells("blk") { return .letteredBuilding }
+                return spells("bldg") || spells("building") ? .building : nil
+            case "f": return spells("flat") ? .flat : nil
+            case "r": return spells("room") || spells("rm") ? .flat : nil
+            case "s": return spells("suite") ? .flat : nil
+            case "t": return spells("tower") || spells("twr") ? .letteredBuilding : nil
+            case "u": return spells("unit") ? .unit : nil
             default: return nil
             }
-            guard range.count >= 2, range.count <= Self.longestWord else { return nil }
-            for entry in Self.addressWords where entry.spelling.count == range.count && entry.spelling[0] == text[range.lowerBound] {
-                if entry.spelling.elementsEqual(text[range]) { return entry.word }
-            }
-            return nil
         }
 
         mutating func scanEnglishKeyword() -> Bool {
