@@ -374,28 +374,55 @@ public enum PhoneScanner {
     }
 
     /// Labels of numbers that are not phone numbers, in simplified Chinese and lower case.
-    private static let referenceLabels: [[Unicode.Scalar]] = [
+    private static let referenceLabels = ReferenceLabels([
         "单号", "编号", "卡号", "账号", "帐号", "户号", "票号", "订单", "工单", "发票", "快递", "运单", "车牌",
         "身份证", "证件", "密码", "验证码", "工号", "流水", "合同",
         "order", "ref", "reference", "invoice", "ticket", "account", "acct", "card", "tracking", "booking", "code", "pin",
-    ].map { Array($0.unicodeScalars) }
+    ])
+
+    /// The labels concatenated in one array, with where each ends: checking them costs no reference
+    /// counting per label, and a label is only spelled out when its last character matches.
+    private struct ReferenceLabels: Sendable {
+        let scalars: [Unicode.Scalar]
+        let ends: [Int]
+
+        init(_ labels: [String]) {
+            var scalars: [Unicode.Scalar] = []
+            var ends: [Int] = []
+            for label in labels {
+                scalars += label.unicodeScalars
+                ends.append(scalars.count)
+            }
+            self.scalars = scalars
+            self.ends = ends
+        }
+    }
 
     private static func precededByReferenceLabel(_ text: [Unicode.Scalar], at start: Int) -> Bool {
         var end = start
         while end > 0, start - end < 3, " :：#＃.\u{3000}".unicodeScalars.contains(text[end - 1]) { end -= 1 }
-        for label in referenceLabels where end >= label.count {
-            var matches = true
-            for (offset, scalar) in label.enumerated() where folded(text[end - label.count + offset]) != scalar {
-                matches = false
-                break
+        guard end > 0 else { return false }
+        let last = folded(text[end - 1])
+        let labels = referenceLabels
+        return labels.scalars.withUnsafeBufferPointer { scalars in
+            var labelStart = 0
+            for labelEnd in labels.ends {
+                defer { labelStart = labelEnd }
+                let length = labelEnd - labelStart
+                guard end >= length, scalars[labelEnd - 1] == last else { continue }
+                var matches = true
+                for offset in 0..<(length - 1) where folded(text[end - length + offset]) != scalars[labelStart + offset] {
+                    matches = false
+                    break
+                }
+                guard matches else { continue }
+                // English labels are whole words: "discard" is not "card".
+                let textStart = end - length
+                if TextNormalizer.isLetter(scalars[labelStart]), textStart > 0, isWord(text[textStart - 1]) { continue }
+                return true
             }
-            guard matches else { continue }
-            // English labels are whole words: "discard" is not "card".
-            let labelStart = end - label.count
-            if TextNormalizer.isLetter(label[0]), labelStart > 0, isWord(text[labelStart - 1]) { continue }
-            return true
+            return false
         }
-        return false
     }
 
     /// Units of money, time, count and place that say a number is an amount, a date or an address.
