@@ -20,6 +20,7 @@ enum LocationScanner {
     struct Buffers: Sendable {
         fileprivate var parts: [Part] = []
         fileprivate var groups: [Group] = []
+        fileprivate var locations: [Location] = []
     }
 
     /// ``scan(_:)`` reusing `buffers`.
@@ -32,7 +33,11 @@ enum LocationScanner {
         guard !scanner.parts.isEmpty else { return nil }
         resolveBareNumbers(&scanner.parts)
         group(scanner.parts, in: text, into: &buffers.groups)
-        return choose(buffers.groups)
+        buffers.locations.removeAll(keepingCapacity: true)
+        for group in buffers.groups {
+            if let location = group.location { buffers.locations.append(location) }
+        }
+        return choose(buffers.locations)
     }
 
     // MARK: - Parts
@@ -517,22 +522,16 @@ enum LocationScanner {
     /// The most complete group wins, the first on a tie; fields it lacks are filled from other groups
     /// that do not contradict it ("the lift in Block 2 is noisy. I'm in Flat 1203" → 2 / 1203). Two
     /// different buildings named on their own ("12栋和13栋") are ambiguous and give nil.
-    private static func choose(_ groups: [Group]) -> Location? {
-        var best: Location?
-        for group in groups {
-            guard let location = group.location else { continue }
-            if let current = best, fieldCount(location) <= fieldCount(current) { continue }
+    private static func choose(_ locations: [Location]) -> Location? {
+        guard var best = locations.first else { return nil }
+        for location in locations.dropFirst() where fieldCount(location) > fieldCount(best) {
             best = location
         }
-        guard var best else { return nil }
-        if fieldCount(best) == 1, let building = best.building,
-           groups.contains(where: { group in
-               group.location.map { fieldCount($0) == 1 && $0.building != nil && $0.building != building } ?? false
-           }) {
+        if fieldCount(best) == 1, best.building != nil,
+           locations.contains(where: { fieldCount($0) == 1 && $0.building != nil && $0.building != best.building }) {
             return nil
         }
-        for group in groups {
-            guard let other = group.location, other != best, !contradicts(other, best) else { continue }
+        for other in locations where other != best && !contradicts(other, best) {
             best.building = best.building ?? other.building
             best.unit = best.unit ?? other.unit
             best.room = best.room ?? other.room
