@@ -185,17 +185,18 @@ enum LocationScanner {
             let start = index
             var end = index
             while isDigit(at: end) { end += 1 }
-            let number = string(start..<end)
+            // Most numbers in a message are times, prices and counts: the number's text is only made
+            // once something after it says it may be an address.
             if isLetter(at: end) {
-                return scanDigitsThenLetter(number, start: start, letterAt: end)
+                return scanDigitsThenLetter(start: start, letterAt: end)
             }
-            if let dashed = scanDashed(number, start: start, end: end) {
+            if at(end) == "-", let dashed = scanDashed(string(start..<end), start: start, end: end) {
                 index = dashed
                 return true
             }
-            if scanMarker(number, start: start, end: end, source: .digits) { return true }
+            if mayHaveMarker(after: end), scanMarker(string(start..<end), start: start, end: end, source: .digits) { return true }
             if (3...4).contains(end - start), text[start] != "0", !isWord(at: end) {
-                add(Part(kind: .bareNumber, value: number, start: start, end: end))
+                add(Part(kind: .bareNumber, value: string(start..<end), start: start, end: end))
             }
             index = end
             return true
@@ -203,11 +204,12 @@ enum LocationScanner {
 
         /// `5f`, `5f-2`, `16f` (floors) and `18b`, `11b` (a flat written on its own). Longer runs such
         /// as `3am`, `4th` or `2nd` are skipped.
-        private mutating func scanDigitsThenLetter(_ number: String, start: Int, letterAt letter: Int) -> Bool {
+        private mutating func scanDigitsThenLetter(start: Int, letterAt letter: Int) -> Bool {
             var end = letter
             while isWord(at: end) { end += 1 }
             index = end
-            guard end == letter + 1, number.utf8.count <= 3, text[start] != "0" else { return true }
+            guard end == letter + 1, letter - start <= 3, text[start] != "0" else { return true }
+            let number = string(start..<letter)
             let scalar = text[letter]
             if scalar == "f" {
                 if at(end) == "-", let flat = readNumber(at: end + 1, maxDigits: 2) {
@@ -249,6 +251,21 @@ enum LocationScanner {
             switch scalar {
             case "点", "时", "号", "日", "月", "年", "天", "个", "次", "岁", "分", "元", "块", "万", "人", "户", "楼", "层": true
             default: false
+            }
+        }
+
+        /// Whether an address marker may stand after `end` (see ``scanMarker(_:start:end:source:)``, whose
+        /// markers all start with one of these characters, after at most one space): a cheap test made
+        /// before the number's text is built.
+        private func mayHaveMarker(after end: Int) -> Bool {
+            guard var next = at(end) else { return false }
+            if next == " " {
+                guard let following = at(end + 1) else { return false }
+                next = following
+            }
+            switch next {
+            case "号", "栋", "幢", "座", "单", "门", "梯", "翼", "楼", "层", "/", "室": return true
+            default: return false
             }
         }
 
@@ -344,7 +361,7 @@ enum LocationScanner {
             let start = index
             var end = index
             while let next = at(end), ChineseNumeral.isNumeral(next) { end += 1 }
-            guard let value = ChineseNumeral.value(text[start..<end]),
+            guard mayHaveMarker(after: end), let value = ChineseNumeral.value(text[start..<end]),
                   scanMarker(String(value), start: start, end: end, source: .numeral) else {
                 index = end
                 return true
@@ -356,8 +373,9 @@ enum LocationScanner {
 
         mutating func scanLetter() -> Bool {
             guard isLetter(at: index), !isWord(at: index - 1), !isWord(at: index + 1) else { return false }
-            let letter = string(index..<(index + 1)).uppercased()
-            if scanMarker(letter, start: index, end: index + 1, source: .letter) { return true }
+            if mayHaveMarker(after: index + 1), scanMarker(string(index..<(index + 1)).uppercased(), start: index, end: index + 1, source: .letter) {
+                return true
+            }
             index += 1
             return true
         }
