@@ -37,19 +37,7 @@ extension SQLiteStore: ChannelStore {
                     result.notices += 1
                 }
             }
-            let reject = try db.cachedStatement(
-                sql: "INSERT INTO rejected_inbound (channel, raw, reason, received_at) VALUES (?, ?, ?, ?)")
-            for item in batch.rejected {
-                try reject.execute(arguments: [
-                    batch.channel, String(item.raw.prefix(4096)), item.reason, item.receivedAt.timeIntervalSince1970,
-                ])
-            }
-            if let cursor = batch.cursor {
-                try db.cachedStatement(sql: """
-                    INSERT INTO channel_cursor (channel, cursor, updated_at) VALUES (?, ?, ?)
-                    ON CONFLICT (channel) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
-                    """).execute(arguments: [batch.channel, cursor, stamp])
-            }
+            try Self.recordRejectedAndCursor(batch, at: stamp, in: db)
             return result
         }
     }

@@ -31,6 +31,24 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// The part of storing a batch both intake paths share: what the channel rejected (kept, truncated,
+    /// with its reason) and the channel's cursor, in the same transaction as the messages before it.
+    static func recordRejectedAndCursor(_ batch: InboundBatch, at stamp: Double, in db: Database) throws {
+        let reject = try db.cachedStatement(
+            sql: "INSERT INTO rejected_inbound (channel, raw, reason, received_at) VALUES (?, ?, ?, ?)")
+        for item in batch.rejected {
+            try reject.execute(arguments: [
+                batch.channel, String(item.raw.prefix(4096)), item.reason, item.receivedAt.timeIntervalSince1970,
+            ])
+        }
+        if let cursor = batch.cursor {
+            try db.cachedStatement(sql: """
+                INSERT INTO channel_cursor (channel, cursor, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (channel) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+                """).execute(arguments: [batch.channel, cursor, stamp])
+        }
+    }
+
     public func storeInbound(_ batch: InboundBatch) async throws -> Int {
         try await pool.write { db in
             let now = Date().timeIntervalSince1970
@@ -46,19 +64,7 @@ public final class SQLiteStore: Store {
                 ])
                 inserted += db.changesCount
             }
-            let reject = try db.cachedStatement(
-                sql: "INSERT INTO rejected_inbound (channel, raw, reason, received_at) VALUES (?, ?, ?, ?)")
-            for item in batch.rejected {
-                try reject.execute(arguments: [
-                    batch.channel, String(item.raw.prefix(4096)), item.reason, item.receivedAt.timeIntervalSince1970,
-                ])
-            }
-            if let cursor = batch.cursor {
-                try db.cachedStatement(sql: """
-                    INSERT INTO channel_cursor (channel, cursor, updated_at) VALUES (?, ?, ?)
-                    ON CONFLICT (channel) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
-                    """).execute(arguments: [batch.channel, cursor, now])
-            }
+            try Self.recordRejectedAndCursor(batch, at: now, in: db)
             return inserted
         }
     }

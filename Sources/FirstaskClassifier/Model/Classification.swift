@@ -40,16 +40,8 @@ public struct Classification: Sendable, Equatable, Codable {
         spans: [MatchedSpan] = [],
         phones: [PhoneNumber] = []
     ) {
-        self.intent = intent
-        self.category = category
-        self.department = department
-        self.severity = severity
-        self.location = location
-        self.confidence = confidence
-        self.rules = rules
-        self.missing = missing
-        self.evidence = .spans(spans)
-        self.phones = phones
+        self.init(intent: intent, category: category, department: department, severity: severity, location: location,
+                  confidence: confidence, rules: rules, missing: missing, evidence: .spans(spans), phones: phones)
     }
 
     /// The classifier's own initialiser: evidence as positions in `message`.
