@@ -24,7 +24,7 @@ public struct Classifier: Sendable {
         var hits: [KeywordMatcher.Hit] = []
         var negated: [Bool] = []
         var entries: [UInt64] = []
-        var stack: NumberPatterns.Stack = []
+        var matching = KeywordMatcher.Scratch()
         var evaluation = RuleSet.Evaluation()
         var location = LocationScanner.Buffers()
 
@@ -76,7 +76,6 @@ public struct Classifier: Sendable {
             severity: severity,
             location: location,
             confidence: confidence(evaluation, category: category, intent: intent),
-            rules: firedIDs(evaluation),
             missing: missing,
             evidence: evidence(evaluation, normalized: normalized, original: text),
             phones: phones(normalized)
@@ -95,14 +94,6 @@ public struct Classifier: Sendable {
             found[index].range = normalized.originalRange(start: range.lowerBound, end: range.upperBound).scalars
         }
         return found
-    }
-
-    /// Ids of the fired rules (a loop, not `map`: a closure would capture and copy the rule set).
-    private func firedIDs(_ evaluation: RuleSet.Evaluation) -> [String] {
-        var ids: [String] = []
-        ids.reserveCapacity(evaluation.fired.count)
-        for fired in evaluation.fired { ids.append(rules.rules[Int(fired.rule)].id) }
-        return ids
     }
 
     /// Intent scores plus the chosen category's default intent.
@@ -157,19 +148,24 @@ public struct Classifier: Sendable {
         return (value * 100).rounded() / 100
     }
 
-    /// The evidence of every fired rule, mapped from normalised offsets back to positions in the original
-    /// text (its pieces are sliced only when someone reads ``Classification/spans``).
+    /// The fired rules and their evidence, mapped from normalised offsets back to positions in the
+    /// original text. Ids and pieces of text are made only when someone reads ``Classification/rules``
+    /// or ``Classification/spans``; the desk reads the ids, nothing in a batch reads the spans.
     private func evidence(_ evaluation: RuleSet.Evaluation, normalized: NormalizedText, original: String) -> Evidence {
         var positions: [Evidence.Position] = []
-        positions.reserveCapacity(evaluation.spans.count)
-        for (index, fired) in evaluation.fired.enumerated() {
+        positions.reserveCapacity(evaluation.spans.count + 1)
+        for fired in evaluation.fired {
+            let before = positions.count
             for span in evaluation.spans[Int(fired.firstSpan)..<Int(fired.firstSpan + fired.spanCount)] where span.end > span.start {
                 let range = normalized.originalRange(start: Int(span.start), end: Int(span.end))
                 positions.append(Evidence.Position(
-                    rule: Int32(index), utf8Start: Int32(range.utf8.lowerBound), utf8End: Int32(range.utf8.upperBound),
+                    rule: fired.rule, utf8Start: Int32(range.utf8.lowerBound), utf8End: Int32(range.utf8.upperBound),
                     start: Int32(range.scalars.lowerBound), end: Int32(range.scalars.upperBound)))
             }
+            if positions.count == before {
+                positions.append(Evidence.Position(rule: fired.rule, utf8Start: 0, utf8End: 0, start: 0, end: 0))
+            }
         }
-        return .positions(message: original, positions)
+        return .positions(message: original, ruleIDs: rules.ruleIDs, positions)
     }
 }

@@ -25,8 +25,12 @@ enum LocationScanner {
 
     /// ``scan(_:)`` reusing `buffers`.
     static func scan(_ text: [Unicode.Scalar], buffers: inout Buffers) -> Location? {
-        var scanner = Scanner(text: text, parts: buffers.parts)
-        buffers.parts = []   // the scanner holds the only reference while it appends
+        // Moved, not copied: the scanner must hold the only reference, or emptying and appending would
+        // copy the buffer.
+        var parts: [Part] = []
+        swap(&parts, &buffers.parts)
+        parts.removeAll(keepingCapacity: true)
+        var scanner = Scanner(text: text, parts: consume parts)
         scanner.run()
         defer { buffers.parts = scanner.parts }
         // Most messages name no address part at all.
@@ -55,10 +59,10 @@ enum LocationScanner {
         var parts: [Part] = []
         var index = 0
 
-        init(text: [Unicode.Scalar], parts: [Part]) {
+        /// `parts` must be empty (its capacity is reused).
+        init(text: [Unicode.Scalar], parts: consuming [Part]) {
             self.text = text
             self.parts = parts
-            self.parts.removeAll(keepingCapacity: true)
         }
 
         /// Appends a part; the first one reserves room for a few, so a message naming an address does not
@@ -415,9 +419,12 @@ enum LocationScanner {
         }
 
         /// The text of `range` as a String, written straight into the string's UTF-8 storage: values are
-        /// short ASCII runs (digits, a letter), which this makes without a heap allocation.
+        /// short ASCII runs (digits, a letter), which this makes without a heap allocation (the capacity
+        /// asked for is the exact length: a capacity above 15 bytes would allocate even for a short result).
         private func string(_ range: Range<Int>) -> String {
-            String(unsafeUninitializedCapacity: range.count * 4) { buffer in
+            var length = 0
+            for index in range { length += UTF8.width(text[index]) }
+            return String(unsafeUninitializedCapacity: length) { buffer in
                 var count = 0
                 for index in range {
                     let value = text[index].value

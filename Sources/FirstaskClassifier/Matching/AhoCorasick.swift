@@ -301,6 +301,21 @@ struct AhoCorasick: Sendable {
             return rootNext[Int(symbol)]
         }
 
+        /// Reads `text` from the start state and writes `index << 32 | state` to `ends` for every index
+        /// after which the automaton is in a state where patterns end; returns how many it wrote. `ends`
+        /// needs room for `text.count` entries: every step writes one, and only keeps it (moves on) when
+        /// patterns end there, so the loop has no branch on it.
+        func ends(in text: UnsafeBufferPointer<Unicode.Scalar>, into ends: UnsafeMutablePointer<UInt64>) -> Int {
+            var state = AhoCorasick.start
+            var count = 0
+            for index in 0..<text.count {
+                state = next(state, symbol(text[index]))
+                ends[count] = UInt64(index) << 32 | UInt64(UInt32(bitPattern: state))
+                count &+= Int(state & 1)
+            }
+            return count
+        }
+
         /// Calls `body` with the id of every pattern that ends in `state` (longest first).
         @inline(__always)
         func forEachMatch(in state: State, _ body: (Int32) -> Void) {

@@ -112,29 +112,43 @@ struct KeywordMatcher: Sendable {
     /// The automaton's size: its states and its stored transitions.
     var automatonSize: (states: Int, transitions: Int) { (automaton.stateCount, automaton.transitionCount) }
 
+    /// Scratch buffers for ``hits(in:into:scratch:)``, kept by a caller that matches message after message.
+    struct Scratch: Sendable {
+        var stack: NumberPatterns.Stack = []
+        /// The automaton pass's output: `index << 32 | state` where keywords end.
+        var ends: [UInt64] = []
+    }
+
     /// All maximal keyword hits, ordered by start offset (longer first on the same start).
     func hits(in text: [Unicode.Scalar]) -> [Hit] {
         var found: [Hit] = []
-        var stack: NumberPatterns.Stack = []
-        hits(in: text, into: &found, stack: &stack)
+        var scratch = Scratch()
+        hits(in: text, into: &found, scratch: &scratch)
         return found
     }
 
     /// ``hits(in:)`` into a caller's buffers (emptied first), so that a loop over messages reuses them.
-    func hits(in text: [Unicode.Scalar], into hits: inout [Hit], stack: inout NumberPatterns.Stack) {
+    func hits(in text: [Unicode.Scalar], into hits: inout [Hit], scratch: inout Scratch) {
         hits.removeAll(keepingCapacity: true)
+        // Room for a mark at every character (see ``AhoCorasick/View/ends(in:into:)``).
+        if scratch.ends.count < text.count {
+            scratch.ends.append(contentsOf: repeatElement(0, count: text.count - scratch.ends.count))
+        }
         automaton.withView { automaton in
         numberStarts.withUnsafeBufferPointer { numberStarts in
         keywords.withUnsafeBufferPointer { keywords in
         text.withUnsafeBufferPointer { text in
-            // Two passes: the automaton alone, a small loop that keeps its state in registers; then, only
-            // where a `{n}` keyword may start, the number walks.
-            var state = AhoCorasick.start
-            for index in 0..<text.count {
-                state = automaton.next(state, automaton.symbol(text[index]))
-                automaton.forEachMatch(in: state) { keyword in
-                    report(keywords[Int(keyword)], keyword, start: index + 1 - Int(keywords[Int(keyword)].length), end: index + 1,
-                           text: text, into: &hits)
+            // Three passes: the automaton alone, a small loop that keeps its state in registers and only
+            // notes where keywords end; then the keywords ending there; then, only where a `{n}` keyword
+            // may start, the number walks.
+            scratch.ends.withUnsafeMutableBufferPointer { ends in
+                let count = automaton.ends(in: text, into: ends.baseAddress!)
+                for mark in ends[0..<count] {
+                    let end = Int(mark >> 32) + 1
+                    automaton.forEachMatch(in: AhoCorasick.State(truncatingIfNeeded: mark)) { keyword in
+                        report(keywords[Int(keyword)], keyword, start: end - Int(keywords[Int(keyword)].length), end: end,
+                               text: text, into: &hits)
+                    }
                 }
             }
             guard numbers.isEmpty == false else { return }
@@ -154,7 +168,7 @@ struct KeywordMatcher: Sendable {
                     walk = true
                 }
                 if walk {
-                    numbers.matches(in: text, from: index, stack: &stack) { keyword, end in
+                    numbers.matches(in: text, from: index, stack: &scratch.stack) { keyword, end in
                         report(keywords[Int(keyword)], keyword, start: index, end: end, text: text, into: &hits)
                     }
                 }

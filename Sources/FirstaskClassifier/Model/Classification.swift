@@ -10,7 +10,13 @@ public struct Classification: Sendable, Equatable, Codable {
     /// A rough 0...1 score of how clearly the rules decided category and intent; not a probability.
     public var confidence: Double
     /// Ids of the rules that fired, in rules-file order.
-    public var rules: [String]
+    ///
+    /// Like ``spans``, built when read: the classifier records which rules fired as positions in the rules
+    /// file's id table, shared by every classification, rather than copying the id strings each time.
+    public var rules: [String] {
+        get { evidence.ruleIDs }
+        set { evidence = .explained(rules: newValue, spans: spans) }
+    }
     /// Fields the desk should ask the resident for, e.g. `["location"]` for a repair without a location.
     public var missing: [String]
     /// Where in the message each fired rule found its evidence: in rules-file order, and within one rule
@@ -19,11 +25,13 @@ public struct Classification: Sendable, Equatable, Codable {
     /// The classifier records positions; the texts are sliced from the message when this is read, since
     /// most classifications (the desk's) are never explained. Reading it costs a copy of each piece.
     public var spans: [MatchedSpan] {
-        get { evidence.spans(rules: rules) }
-        set { evidence = .spans(newValue) }
+        get { evidence.spans }
+        set { evidence = .explained(rules: rules, spans: newValue) }
     }
-    /// ``spans`` as given, or as positions in the message.
+    /// ``rules`` and ``spans`` as given, or as positions in the rules file and the message.
     var evidence: Evidence
+    /// How many rules fired: `rules.count` without building the list.
+    package var firedRuleCount: Int { evidence.ruleCount }
     /// Phone numbers the message mentions (a resident leaving a callback number), with offsets into the
     /// original message's Unicode scalars like ``spans``.
     public var phones: [PhoneNumber]
@@ -41,19 +49,18 @@ public struct Classification: Sendable, Equatable, Codable {
         phones: [PhoneNumber] = []
     ) {
         self.init(intent: intent, category: category, department: department, severity: severity, location: location,
-                  confidence: confidence, rules: rules, missing: missing, evidence: .spans(spans), phones: phones)
+                  confidence: confidence, missing: missing, evidence: .explained(rules: rules, spans: spans), phones: phones)
     }
 
-    /// The classifier's own initialiser: evidence as positions in `message`.
+    /// The classifier's own initialiser: evidence as positions in the rules file and the message.
     init(intent: Intent, category: Category, department: Department, severity: Severity, location: Location?,
-         confidence: Double, rules: [String], missing: [String], evidence: Evidence, phones: [PhoneNumber]) {
+         confidence: Double, missing: [String], evidence: Evidence, phones: [PhoneNumber]) {
         self.intent = intent
         self.category = category
         self.department = department
         self.severity = severity
         self.location = location
         self.confidence = confidence
-        self.rules = rules
         self.missing = missing
         self.evidence = evidence
         self.phones = phones
@@ -92,9 +99,9 @@ public struct Classification: Sendable, Equatable, Codable {
         severity = try container.decode(Severity.self, forKey: .severity)
         location = try container.decodeIfPresent(Location.self, forKey: .location)
         confidence = try container.decode(Double.self, forKey: .confidence)
-        rules = try container.decode([String].self, forKey: .rules)
+        let rules = try container.decode([String].self, forKey: .rules)
         missing = try container.decode([String].self, forKey: .missing)
-        evidence = .spans(try container.decodeIfPresent([MatchedSpan].self, forKey: .spans) ?? [])
+        evidence = .explained(rules: rules, spans: try container.decodeIfPresent([MatchedSpan].self, forKey: .spans) ?? [])
         phones = try container.decodeIfPresent([PhoneNumber].self, forKey: .phones) ?? []
     }
 }
@@ -122,10 +129,12 @@ public struct MatchedSpan: Sendable, Equatable, Codable {
     }
 }
 
-/// The evidence behind a classification: finished spans, or where they are in the message.
+/// The evidence behind a classification: which rules fired and where their words are in the message,
+/// either finished or as positions that are turned into ids and texts when read.
 enum Evidence: Sendable {
-    /// One piece of evidence: the index of its rule in ``Classification/rules``, its UTF-8 byte range in
-    /// the message and its range in Unicode scalars.
+    /// One piece of evidence: the index of its rule in the rules file's id table, its UTF-8 byte range
+    /// in the message and its range in Unicode scalars. A fired rule with no piece of text to show (an
+    /// empty match) has one position with an empty range, so that it is still listed.
     struct Position: Sendable {
         var rule: Int32
         var utf8Start: Int32
@@ -134,22 +143,53 @@ enum Evidence: Sendable {
         var end: Int32
     }
 
-    case spans([MatchedSpan])
-    case positions(message: String, [Position])
+    case explained(rules: [String], spans: [MatchedSpan])
+    /// Positions grouped by rule, the rules in file order; `ruleIDs` is the rules file's id table.
+    case positions(message: String, ruleIDs: [String], [Position])
 
-    func spans(rules: [String]) -> [MatchedSpan] {
+    var ruleIDs: [String] {
         switch self {
-        case .spans(let spans):
+        case .explained(let rules, _):
+            return rules
+        case .positions(_, let table, let positions):
+            var ids: [String] = []
+            var previous: Int32 = -1
+            for position in positions where position.rule != previous {
+                ids.append(table[Int(position.rule)])
+                previous = position.rule
+            }
+            return ids
+        }
+    }
+
+    var ruleCount: Int {
+        switch self {
+        case .explained(let rules, _):
+            return rules.count
+        case .positions(_, _, let positions):
+            var count = 0
+            var previous: Int32 = -1
+            for position in positions where position.rule != previous {
+                count += 1
+                previous = position.rule
+            }
+            return count
+        }
+    }
+
+    var spans: [MatchedSpan] {
+        switch self {
+        case .explained(_, let spans):
             return spans
-        case .positions(let message, let positions):
+        case .positions(let message, let table, let positions):
             var spans: [MatchedSpan] = []
             spans.reserveCapacity(positions.count)
             let utf8 = message.utf8
-            for position in positions {
+            for position in positions where position.end > position.start {
                 // Ranges start and end on scalar boundaries, so the bytes are whole characters.
                 let lower = utf8.index(utf8.startIndex, offsetBy: Int(position.utf8Start))
                 let upper = utf8.index(lower, offsetBy: Int(position.utf8End - position.utf8Start))
-                spans.append(MatchedSpan(rule: rules[Int(position.rule)], text: String(Substring(utf8[lower..<upper])),
+                spans.append(MatchedSpan(rule: table[Int(position.rule)], text: String(Substring(utf8[lower..<upper])),
                                          start: Int(position.start), end: Int(position.end)))
             }
             return spans

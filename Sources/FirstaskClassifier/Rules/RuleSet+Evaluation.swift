@@ -57,7 +57,7 @@ extension RuleSet {
     /// ``evaluate(_:)`` of `workspace.text` into `workspace.evaluation`, reusing the workspace's buffers.
     func evaluate(_ workspace: inout Classifier.Workspace) {
         let scalars = workspace.text.scalars
-        matcher.hits(in: scalars, into: &workspace.hits, stack: &workspace.stack)
+        matcher.hits(in: scalars, into: &workspace.hits, scratch: &workspace.matching)
         // Entries keep a hit index in 24 bits; no real message comes near that many keyword hits.
         if workspace.hits.count > 0xFF_FFFF { workspace.hits.removeLast(workspace.hits.count - 0xFF_FFFF) }
         let hits = workspace.hits
@@ -159,7 +159,17 @@ extension RuleSet {
     /// serve several conditions; a regex match can cover a keyword hit).
     private func sortSpans(_ spans: inout [Span], from first: Int) {
         guard spans.count - first > 1 else { return }
-        spans[first...].sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+        // Insertion sort in place: a rule has a handful of spans, and sorting a slice of the array would
+        // allocate a copy of it for every fired rule of every message.
+        for index in (first + 1)..<spans.count {
+            let span = spans[index]
+            var slot = index
+            while slot > first && (spans[slot - 1].start > span.start || (spans[slot - 1].start == span.start && spans[slot - 1].end < span.end)) {
+                spans[slot] = spans[slot - 1]
+                slot -= 1
+            }
+            spans[slot] = span
+        }
         var kept = first + 1
         for index in (first + 1)..<spans.count where spans[index].end > spans[kept - 1].end {
             spans[kept] = spans[index]

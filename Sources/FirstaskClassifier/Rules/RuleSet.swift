@@ -134,6 +134,8 @@ public struct RuleSet: Sendable {
     /// Indexed by keyword id: whether the keyword is a negation word.
     var isNegator: [Bool]
     var rules: [Rule]
+    /// `rules`' ids, same indices: one table that every classification shares (see ``Evidence``).
+    var ruleIDs: [String]
     /// `rules` reduced to what evaluation reads for every candidate, same indices.
     var cores: [RuleCore]
     /// Which rules a keyword can make fire, so a message only visits the rules its words touch.

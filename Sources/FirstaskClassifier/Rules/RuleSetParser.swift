@@ -70,6 +70,7 @@ struct RuleSetParser {
             matcher: matcher.build(),
             isNegator: isNegator,
             rules: rules.map(\.rule),
+            ruleIDs: rules.map(\.rule.id),
             cores: rules.map { RuleSet.RuleCore(required: $0.rule.required, negatable: $0.rule.negatable, hasNear: $0.rule.near != nil,
                                                 hasRegex: $0.rule.regex != nil, weight: $0.rule.weight, target: $0.rule.target) },
             triggers: RuleSet.Triggers(postings: postings, always: always)
