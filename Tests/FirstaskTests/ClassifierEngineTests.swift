@@ -52,11 +52,12 @@ struct ClassifierEngineTests {
 
     @Test("the stored transitions agree with a brute-force search on random texts (no word rule)")
     func automatonAgreesWithReference() {
-        // 水 followed by any of 20 letters: a state with many transitions, which is stored as a hash table.
+        // 水 followed by any of 20 letters: a state with many transitions, whose cells in the double array
+        // interleave with other states' (a cell that is another state's must read as "not mine").
         let patterns = ["ab", "abc", "b", "bca", "cab", "a", "bab", "abab", "c", "cc", "漏水", "水漏", "漏"]
             + "abcdefghijklmnopqrst".map { "水\($0)" } + ["漏水d", "水ab"]
         let automaton = AhoCorasick(patterns: patterns.enumerated().map { (Array($1.unicodeScalars), Int32($0)) })
-        #expect(automaton.transitionCount > 32, "the fan-out state is hashed")
+        #expect(automaton.transitionCount > 20, "the fan-out state keeps its own transitions")
         let alphabet = Array("abcdst漏水x".unicodeScalars)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<1000 {

@@ -74,7 +74,7 @@ struct ClassifyBench: ParsableCommand {
             throughput: \(String(format: "%.0f", Double(messages) / seconds)) messages/s, \(String(format: "%.2f", megabytes / seconds)) MB/s (1 thread)
             passes: median \(String(format: "%.0f", median)) messages/s, best \(String(format: "%.0f", best)) messages/s (\(count) passes over the texts)
             total: \(String(format: "%.3f", seconds)) s (\(checksum) rule hits)
-            rules: \(size.keywords) keywords; automaton \(size.states) states, \(size.transitions) stored transitions
+            rules: \(size.keywords) keywords; automaton \(size.states) states, \(size.transitions) stored transitions in \(size.cells) cells
             """
     }
 

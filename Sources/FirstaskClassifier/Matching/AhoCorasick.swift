@@ -8,17 +8,20 @@
 /// root or a depth-one node); only the others are stored, so the size still grows with the patterns
 /// rather than with patterns × alphabet.
 ///
-/// Storage is flat, for speed and for cache footprint; reading a character costs one dependent memory
-/// read (a state's block), as the loop over a message is bound by memory latency, not arithmetic:
+/// Storage is flat, for speed and for cache footprint. Reading a character costs one dependent memory
+/// read and no branch on the data, as the loop over a message is bound by memory latency, not arithmetic:
 /// - scalars are remapped to a dense alphabet of the scalars that occur in patterns (``Alphabet``);
 ///   any other scalar is symbol 0 and sends the automaton straight back to the root;
 /// - the root has a dense transition array over the whole alphabet (the default for every state);
-/// - each state is a block in one shared array: a one-entry header (how many transitions follow, how
-///   many patterns end there and where they are listed) and then its *deep* transitions — those that differ from the root's — as
-///   a short run sorted by symbol or, for the few states with many, a small hash table;
-/// - a state value is the offset of its block, shifted left by one, with the lowest bit set when a
-///   pattern ends there, so the matcher learns that without another read; the patterns ending in a
-///   state (on its failure chain included) are one contiguous run, longest first.
+/// - the other states' *deep* transitions — those that differ from the root's — live in one
+///   **double array** (Aoe's packing of a sparse table): each state has its own base offset, its
+///   transition on symbol `c` is the cell at `base + c`, and the cell names the state it belongs to
+///   (`check`), so a cell holding another state's transition reads as "not mine: use the root's".
+///   Bases are chosen when the automaton is built so that no two states' cells collide;
+/// - a state value is its base, shifted left by one, with the lowest bit set when a pattern ends there,
+///   so the matcher learns that without another read. The cell at `base` itself (symbol 0, which no
+///   transition uses) lists the patterns ending in the state (its failure chain included): one
+///   contiguous run, longest first.
 struct AhoCorasick: Sendable {
     /// Maps scalars to dense symbols `1...symbolCount`; 0 means "in no pattern".
     struct Alphabet: Sendable {
@@ -74,27 +77,37 @@ struct AhoCorasick: Sendable {
         }
     }
 
-    /// One entry of a state's block. In a header: see ``AhoCorasick``'s layout. In a transition: the
-    /// symbol read and the state it leads to.
+    /// A deep transition while the automaton is built: the symbol read and the trie node it leads to.
     fileprivate struct Edge: Sendable {
         var symbol: UInt32
         var target: Int32
     }
 
-    /// A state value: the offset of the state's block in ``blocks``, shifted left by one, with bit 0 set
-    /// when patterns end there. The root's block is at offset 0.
+    /// One cell of the double array. As the transition of state `check` on symbol `cell - base(check)`:
+    /// `next` is the state it leads to. As a state's own cell (at its base): `check` is
+    /// `-1 - (patterns ending there)`, which no state value equals, and `next` is where they are
+    /// listed in ``outputs``. Free cells have `check` -1.
+    fileprivate struct Cell: Sendable {
+        var check: State
+        var next: State
+    }
+
+    /// A state value: the state's base in ``cells``, shifted left by one, with bit 0 set when patterns
+    /// end there. The root is 0: its transitions are ``rootNext``, and no cell names it.
     typealias State = Int32
 
     private(set) var alphabet: Alphabet
-    /// Every state's block: `[transition count | output count << 16, first output] transitions…`.
-    private var blocks: [Edge]
+    /// The double array of deep transitions and per-state output runs.
+    private var cells: [Cell]
     /// Root transitions (the default of every state), indexed by symbol: a state value.
     private var rootNext: [State]
     private var outputs: [Int32]
     /// Number of trie nodes (for diagnostics and tests).
     let stateCount: Int
-    /// Number of stored (deep) transitions, hash-table slots included (for diagnostics and tests).
+    /// Number of stored (deep) transitions (for diagnostics and tests).
     let transitionCount: Int
+    /// Size of the double array: states, transitions and the free cells between them.
+    var cellCount: Int { cells.count }
 
     /// The state before any character has been read.
     static let start: State = 0
@@ -168,66 +181,55 @@ struct AhoCorasick: Sendable {
             }
         }
 
-        // 3. Lay out the blocks (offsets first, since transitions name their targets by offset), then
-        //    fill them, with targets as state values. Blocks go in breadth-first order: the shallow
-        //    states, where nearly every character of a message leads, sit together in few cache lines.
-        let runs = deep.map { $0.count <= Self.maxScan ? $0 : Self.hashed($0) }
-        var offsets = [Int32](repeating: 0, count: children.count)
-        var total = 0
-        for node in order {
-            offsets[Int(node)] = Int32(total)
-            total += Self.headerSize + runs[Int(node)].count
+        // 3. Pack the states into the double array, breadth-first (the shallow states, where nearly every
+        //    character of a message leads, end up together near the start), each at the first base whose
+        //    own cell and transition cells are all free; then fill the cells, targets as state values.
+        var bases = [Int](repeating: 0, count: children.count)
+        var taken: [Bool] = [true]   // cell 0 is the root's (it has no cells of its own)
+        var firstFree = 1
+        for node in order.dropFirst().map({ Int($0) }) {
+            while firstFree < taken.count && taken[firstFree] { firstFree += 1 }
+            var base = firstFree
+            while !Self.fits(deep[node], at: base, in: taken) { base += 1 }
+            let last = base + Int(deep[node].last?.symbol ?? 0)
+            if last >= taken.count { taken.append(contentsOf: repeatElement(false, count: last + 1 - taken.count)) }
+            taken[base] = true
+            for edge in deep[node] { taken[base + Int(edge.symbol)] = true }
+            bases[node] = base
         }
-        // Limits far beyond any rules file (a state would need 32,768 different next characters, or
-        // 65,536 keywords ending at one place), checked rather than silently wrapped.
-        precondition(total < Int(Int32.max >> 1) && runs.allSatisfy { $0.count <= 0xFFFF } && outputLists.allSatisfy { $0.count <= 0xFFFF },
-                     "keyword automaton too large")
-        func state(_ node: Int32) -> State { offsets[Int(node)] << 1 | (outputLists[Int(node)].isEmpty ? 0 : 1) }
+        // Every state may read every symbol: room after the highest base for the whole alphabet.
+        let size = (bases.max() ?? 0) + Int(alphabet.symbolCount) + 1
+        // Limits far beyond any rules file, checked rather than silently wrapped.
+        precondition(size < Int(Int32.max >> 1) && outputLists.allSatisfy { $0.count < Int(Int32.max) }, "keyword automaton too large")
+        func state(_ node: Int32) -> State { State(bases[Int(node)] << 1) | (outputLists[Int(node)].isEmpty ? 0 : 1) }
+        var cells = [Cell](repeating: Cell(check: -1, next: 0), count: size)
+        var outputs: [Int32] = []
+        for node in order.dropFirst().map({ Int($0) }) {
+            let base = bases[node]
+            cells[base] = Cell(check: -1 - State(outputLists[node].count), next: State(outputs.count))
+            outputs += outputLists[node]
+            let owner = state(Int32(node))
+            for edge in deep[node] { cells[base + Int(edge.symbol)] = Cell(check: owner, next: state(edge.target)) }
+        }
         var rootNext = [State](repeating: 0, count: Int(alphabet.symbolCount) + 1)
         for (symbol, child) in children[0] { rootNext[Int(symbol)] = state(child) }
-        var blocks: [Edge] = []
-        blocks.reserveCapacity(total)
-        var outputs: [Int32] = []
-        for node in order.map({ Int($0) }) {
-            blocks.append(Edge(symbol: UInt32(runs[node].count) | UInt32(outputLists[node].count) << 16, target: Int32(outputs.count)))
-            for edge in runs[node] {
-                blocks.append(edge.symbol == 0 ? edge : Edge(symbol: edge.symbol, target: state(edge.target)))
-            }
-            outputs += outputLists[node]
-        }
         self.alphabet = alphabet
-        self.blocks = blocks
+        self.cells = cells
         self.rootNext = rootNext
         self.outputs = outputs
         self.stateCount = children.count
-        self.transitionCount = runs.reduce(0) { $0 + $1.count }
+        self.transitionCount = deep.reduce(0) { $0 + $1.count }
     }
 
-    /// Entries before a state's transitions in its block.
-    private static let headerSize = 1
-
-    /// A state with at most this many deep transitions keeps them sorted and is scanned; one with more
-    /// keeps them in a small hash table (a power of two of at least one and a half times as many slots).
-    private static let maxScan = 12
-
-    /// `run` as an open-addressing table: slot ``slot(_:capacity:)`` of its symbol, or the next free one
-    /// (linear probing); free slots have symbol 0, which no transition uses.
-    private static func hashed(_ run: [Edge]) -> [Edge] {
-        var capacity = 16
-        while capacity < run.count + run.count / 2 { capacity *= 2 }
-        var table = [Edge](repeating: Edge(symbol: 0, target: 0), count: capacity)
-        for edge in run {
-            var slot = Self.slot(edge.symbol, capacity: capacity)
-            while table[slot].symbol != 0 { slot = (slot + 1) & (capacity - 1) }
-            table[slot] = edge
+    /// Whether a state with transitions `edges` (sorted by symbol) can have its base at `base`: its own
+    /// cell and the cells of its transitions are free (cells past the end of `taken` are).
+    private static func fits(_ edges: [Edge], at base: Int, in taken: [Bool]) -> Bool {
+        if base < taken.count && taken[base] { return false }
+        for edge in edges {
+            let cell = base + Int(edge.symbol)
+            if cell < taken.count && taken[cell] { return false }
         }
-        return table
-    }
-
-    /// Fibonacci hashing of a symbol into a table of `capacity` (a power of two) slots.
-    @inline(__always)
-    fileprivate static func slot(_ symbol: UInt32, capacity: Int) -> Int {
-        Int((symbol &* 0x9E37_79B1) >> UInt32(32 - capacity.trailingZeroBitCount))
+        return true
     }
 
     /// Two symbol-sorted runs merged; on the same symbol, `own` wins.
@@ -264,7 +266,7 @@ struct AhoCorasick: Sendable {
     struct View {
         fileprivate let alphabet: Alphabet
         fileprivate let table: UnsafeBufferPointer<UInt16>
-        fileprivate let blocks: UnsafeBufferPointer<Edge>
+        fileprivate let cells: UnsafeBufferPointer<Cell>
         fileprivate let rootNext: UnsafeBufferPointer<State>
         fileprivate let outputs: UnsafeBufferPointer<Int32>
 
@@ -273,32 +275,14 @@ struct AhoCorasick: Sendable {
             alphabet.symbol(scalar, table: table)
         }
 
-        /// The state after reading `symbol` in `state`: the state's own deep transition if it has one
-        /// for `symbol`, otherwise the root's.
+        /// The state after reading `symbol` in `state`: the state's own deep transition if the cell at
+        /// its base plus `symbol` is one of its own, otherwise the root's. (For the root, state 0, no
+        /// cell is its own; for symbol 0 the cell is the state's output cell, never a transition.)
         @inline(__always)
         func next(_ state: State, _ symbol: UInt32) -> State {
-            if symbol == 0 { return 0 }
-            let block = Int(state >> 1)
-            let count = Int(blocks[block].symbol & 0xFFFF)
-            var low = block + AhoCorasick.headerSize
-            if count <= AhoCorasick.maxScan {
-                let high = low + count
-                while low < high {
-                    let candidate = blocks[low].symbol
-                    if candidate == symbol { return blocks[low].target }
-                    if candidate > symbol { break }   // sorted: the symbol is not here
-                    low += 1
-                }
-            } else {
-                var slot = AhoCorasick.slot(symbol, capacity: count)
-                while true {
-                    let candidate = blocks[low + slot].symbol
-                    if candidate == symbol { return blocks[low + slot].target }
-                    if candidate == 0 { break }
-                    slot = (slot + 1) & (count - 1)
-                }
-            }
-            return rootNext[Int(symbol)]
+            let cell = cells[Int(state >> 1) &+ Int(symbol)]
+            let fallback = rootNext[Int(symbol)]
+            return cell.check == state ? cell.next : fallback
         }
 
         /// Reads `text` from the start state and writes `index << 32 | state` to `ends` for every index
@@ -320,9 +304,9 @@ struct AhoCorasick: Sendable {
         @inline(__always)
         func forEachMatch(in state: State, _ body: (Int32) -> Void) {
             guard state & 1 != 0 else { return }
-            let block = Int(state >> 1)
-            let first = Int(blocks[block].target)
-            for index in first..<first + Int(blocks[block].symbol >> 16) {
+            let own = cells[Int(state >> 1)]
+            let first = Int(own.next)
+            for index in first..<first + Int(-1 - own.check) {
                 body(outputs[index])
             }
         }
@@ -331,10 +315,10 @@ struct AhoCorasick: Sendable {
     /// Calls `body` with a ``View`` of the automaton.
     func withView<Result>(_ body: (View) -> Result) -> Result {
         alphabet.withTable { table in
-            blocks.withUnsafeBufferPointer { blocks in
+            cells.withUnsafeBufferPointer { cells in
                 rootNext.withUnsafeBufferPointer { rootNext in
                     outputs.withUnsafeBufferPointer { outputs in
-                        body(View(alphabet: alphabet, table: table, blocks: blocks, rootNext: rootNext, outputs: outputs))
+                        body(View(alphabet: alphabet, table: table, cells: cells, rootNext: rootNext, outputs: outputs))
                     }
                 }
             }

@@ -109,8 +109,10 @@ struct KeywordMatcher: Sendable {
 
     var count: Int { keywords.count }
 
-    /// The automaton's size: its states and its stored transitions.
-    var automatonSize: (states: Int, transitions: Int) { (automaton.stateCount, automaton.transitionCount) }
+    /// The automaton's size: its states, its stored transitions and the cells of its double array.
+    var automatonSize: (states: Int, transitions: Int, cells: Int) {
+        (automaton.stateCount, automaton.transitionCount, automaton.cellCount)
+    }
 
     /// Scratch buffers for ``hits(in:into:scratch:)``, kept by a caller that matches message after message.
     struct Scratch: Sendable {

@@ -141,10 +141,11 @@ public struct RuleSet: Sendable {
     /// Which rules a keyword can make fire, so a message only visits the rules its words touch.
     var triggers: Triggers
 
-    /// How big the compiled keyword matcher is: keywords, automaton states, stored transitions.
-    public var matcherSize: (keywords: Int, states: Int, transitions: Int) {
+    /// How big the compiled keyword matcher is: keywords, automaton states, stored transitions, and the
+    /// cells of the double array that holds them (8 bytes each).
+    public var matcherSize: (keywords: Int, states: Int, transitions: Int, cells: Int) {
         let automaton = matcher.automatonSize
-        return (matcher.count, automaton.states, automaton.transitions)
+        return (matcher.count, automaton.states, automaton.transitions, automaton.cells)
     }
 
     /// An inverted index from keyword to the rule conditions it satisfies.
