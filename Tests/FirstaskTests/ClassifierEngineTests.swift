@@ -78,6 +78,18 @@ struct ClassifierEngineTests {
         }
     }
 
+    @Test("the quick test before the numeral switch turns away no numeral, in the whole BMP")
+    func numeralQuickTest() {
+        let numerals = Set("〇零一二三四五六七八九十廿".unicodeScalars)
+        for value in UInt32(0)..<0x10000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(ChineseNumeral.isNumeral(scalar) == numerals.contains(scalar), "U+\(String(value, radix: 16))")
+        }
+        var mask: UInt64 = 0
+        for numeral in numerals { mask |= 1 << UInt64(numeral.value & 63) }
+        #expect(ChineseNumeral.lowBits == mask, "the mask holds exactly the numerals' low bits")
+    }
+
     @Test("a character in no keyword sends the automaton back to the root")
     func unknownCharacterResets() {
         let automaton = AhoCorasick(patterns: [(Array("漏水".unicodeScalars), 0)])

@@ -6,9 +6,15 @@ enum ChineseNumeral {
         "〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
     ]
 
+    /// Bit `value & 63` is set for the value of every numeral below (and, by chance, of 1 in 5 other
+    /// characters): most characters are turned away by one test before the switch. A test checks it.
+    static let lowBits: UInt64 = 0x8040_2800_2810_128B
+
     /// A switch rather than the dictionary: the location scanner asks this for nearly every character.
+    @inline(__always)
     static func isNumeral(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
+        guard lowBits & (1 << UInt64(scalar.value & 63)) != 0 else { return false }
+        return switch scalar {
         case "〇", "零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "廿": true
         default: false
         }

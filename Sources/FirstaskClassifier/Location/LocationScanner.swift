@@ -73,15 +73,16 @@ enum LocationScanner {
         }
 
         mutating func run() {
-            while index < text.count {
+            let count = text.count
+            while index < count {
                 // Only ASCII letters and digits and Chinese numerals can start an address part; most
-                // characters of a message are neither.
-                let value = text[index].value
-                if !(0x30...0x39).contains(value) && !(0x61...0x7A).contains(value) && !(0x41...0x5A).contains(value)
-                    && (value < 0x3000 || !ChineseNumeral.isNumeral(text[index])) {
-                    index += 1
-                    continue
+                // characters of a message are neither: skip them in a tight loop.
+                var next = index
+                text.withUnsafeBufferPointer { text in
+                    while next < count && !Self.mayStartPart(text[next]) { next += 1 }
                 }
+                index = next
+                guard index < count else { return }
                 let start = index
                 let consumed = scanEnglishKeyword() || scanDigits() || scanChineseNumeral() || scanLetter()
                 // Every scanner advances when it consumes; the guard keeps a future bug from looping.
@@ -89,6 +90,11 @@ enum LocationScanner {
                     index = start + 1
                 }
             }
+        }
+
+        @inline(__always)
+        private static func mayStartPart(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.value < 0x80 ? TextNormalizer.isWordScalar(scalar) : ChineseNumeral.isNumeral(scalar)
         }
 
         // MARK: English: Block 3, Tower A, Unit 2, Flat 12A, Room 501

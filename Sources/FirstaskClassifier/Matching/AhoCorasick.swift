@@ -280,9 +280,12 @@ struct AhoCorasick: Sendable {
         /// cell is its own; for symbol 0 the cell is the state's output cell, never a transition.)
         @inline(__always)
         func next(_ state: State, _ symbol: UInt32) -> State {
-            let cell = cells[Int(state >> 1) &+ Int(symbol)]
+            // The cell read as one 64-bit word (check in the low half, next in the high half on this
+            // little-endian layout): the compiler then picks between two values already in registers,
+            // rather than between two addresses with a second read after the choice.
+            let bits = UnsafeRawPointer(cells.baseAddress!).load(fromByteOffset: (Int(state >> 1) &+ Int(symbol)) &* 8, as: UInt64.self)
             let fallback = rootNext[Int(symbol)]
-            return cell.check == state ? cell.next : fallback
+            return State(truncatingIfNeeded: bits) == state ? State(truncatingIfNeeded: bits >> 32) : fallback
         }
 
         /// Reads `text` from the start state and writes `index << 32 | state` to `ends` for every index
