@@ -147,14 +147,14 @@ enum LocationScanner {
             let isBuilding = word == .building || word == .letteredBuilding
             let isUnit = word == .unit
             var cursor = end
-            while cursor < text.count, cursor - end < 3, " #(:.".unicodeScalars.contains(text[cursor]) {
+            while cursor < text.count, cursor - end < 3, Self.isIdentifierLead(text[cursor]) {
                 cursor += 1
             }
             guard let id = readIdentifier(at: cursor) else {
                 index = end
                 return true
             }
-            let value = id.value.uppercased()
+            let value = id.value
             let kind: Part.Kind
             if isBuilding {
                 // "building a new gym" is not Building A: letters only after Block/Tower.
@@ -173,7 +173,15 @@ enum LocationScanner {
             return true
         }
 
-        /// An address identifier: `12`, `12a`, `a` (a single letter not followed by another letter).
+        /// What may stand between an English address word and its identifier: `Block #3`, `Flat: 12`.
+        private static func isIdentifierLead(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar {
+            case " ", "#", "(", ":", ".": true
+            default: false
+            }
+        }
+
+        /// An address identifier, upper-cased: `12`, `12A`, `A` (a single letter not followed by another letter).
         private func readIdentifier(at position: Int) -> (value: String, digits: Int, letters: Int, end: Int)? {
             var end = position
             while isDigit(at: end) { end += 1 }
@@ -185,7 +193,7 @@ enum LocationScanner {
             let letters = end - position - digits
             guard end > position, !isWord(at: end) else { return nil }
             if digits > 0 && text[position] == "0" { return nil }
-            return (string(position..<end), digits, letters, end)
+            return (string(position..<end, uppercased: true), digits, letters, end)
         }
 
         // MARK: Digits: 3栋, 2单元, 15楼之3, 23/f, 5f-2, 3-2-501, 18b, 1203
@@ -228,9 +236,9 @@ enum LocationScanner {
                 } else {
                     add(Part(kind: .floor, value: number, start: start, end: end))
                 }
-            } else if "abcdeg".unicodeScalars.contains(scalar) {
+            } else if (0x61...0x67).contains(scalar.value), scalar != "f" {
                 // Flats are lettered A-E and G; other letters after a number are units (2h, 3d, 5k).
-                add(Part(kind: .room, value: number + String(scalar).uppercased(), start: start, end: end))
+                add(Part(kind: .room, value: number + string(letter..<end, uppercased: true), start: start, end: end))
             }
             return true
         }
@@ -351,7 +359,7 @@ enum LocationScanner {
             }
             if isLetter(at: cursor), !isWord(at: cursor + 1) {
                 let end = at(cursor + 1) == "室" ? cursor + 2 : cursor + 1
-                add(Part(kind: .room, value: floor + string(cursor..<(cursor + 1)).uppercased(), start: start, end: end))
+                add(Part(kind: .room, value: floor + string(cursor..<(cursor + 1), uppercased: true), start: start, end: end))
                 index = end
                 return
             }
@@ -383,7 +391,7 @@ enum LocationScanner {
 
         mutating func scanLetter() -> Bool {
             guard isLetter(at: index), !isWord(at: index - 1), !isWord(at: index + 1) else { return false }
-            if mayHaveMarker(after: index + 1), scanMarker(string(index..<(index + 1)).uppercased(), start: index, end: index + 1, source: .letter) {
+            if mayHaveMarker(after: index + 1), scanMarker(string(index..<(index + 1), uppercased: true), start: index, end: index + 1, source: .letter) {
                 return true
             }
             index += 1
@@ -427,7 +435,9 @@ enum LocationScanner {
         /// The text of `range` as a String, written straight into the string's UTF-8 storage: values are
         /// short ASCII runs (digits, a letter), which this makes without a heap allocation (the capacity
         /// asked for is the exact length: a capacity above 15 bytes would allocate even for a short result).
-        private func string(_ range: Range<Int>) -> String {
+        /// `uppercased` turns ASCII letters into capitals on the way, which is all the upper-casing an
+        /// address identifier needs (the text is normalised: other letters are not in one).
+        private func string(_ range: Range<Int>, uppercased: Bool = false) -> String {
             var length = 0
             for index in range { length += UTF8.width(text[index]) }
             return String(unsafeUninitializedCapacity: length) { buffer in
@@ -435,7 +445,8 @@ enum LocationScanner {
                 for index in range {
                     let value = text[index].value
                     if value < 0x80 {
-                        buffer[count] = UInt8(truncatingIfNeeded: value)
+                        let lower = uppercased && (0x61...0x7A).contains(value)
+                        buffer[count] = UInt8(truncatingIfNeeded: lower ? value - 0x20 : value)
                         count += 1
                     } else {
                         UTF8.encode(text[index]) { byte in
