@@ -144,6 +144,10 @@ struct ClassifierTests {
         ("C座18樓D室個窗甩咗", Location(building: "C", room: "18D")),
         ("４栋２单元８０２ 厨房没电", Location(building: "4", unit: "2", room: "802")),
         ("The lift in Block 2 makes a grinding noise. I'm in Flat 1203.", Location(building: "2", room: "1203")),
+        // A room spelled digit by digit with no marker, right after the unit.
+        ("卫生间天花板渗水 三幢一单元四零二", Location(building: "3", unit: "1", room: "402")),
+        // The neighbour's flat fills in the room the sender left out (the noise comes from there).
+        ("楼上1502天天半夜拖椅子 6栋3单元", Location(building: "6", unit: "3", room: "1502")),
     ])
     func locationFormats(text: String, expected: Location) throws {
         #expect(try minimalClassifier().classify(text).location == expected)
@@ -155,6 +159,8 @@ struct ClassifierTests {
         "我的车位被别人占了！！车位号B2-136",
         "我电话137-2468-1359，麻烦回电",
         "我们12栋和13栋的业主受够了",
+        "隔壁2000块的空调天天响",
+        "三四五个人在楼下吵",
     ])
     func notLocations(text: String) throws {
         #expect(try minimalClassifier().classify(text).location == nil)
@@ -321,18 +327,23 @@ struct ClassifierTests {
     }
 
     /// Held-out sets written from the LABELS.md conventions, not from dev sentences (see Fixtures/README.md).
-    /// heldout.jsonl was used while broadening the rules; heldout-b.jsonl was not, so its floors are the
-    /// honest estimate for unseen messages. Floors are the figures reached minus a small margin: raise them
-    /// when the rules improve, never lower them to make a change pass.
+    /// heldout.jsonl was used while broadening the rules; heldout-b.jsonl was not until a later session,
+    /// and heldout-c.jsonl was written blind and scored before its misses were looked at (its first
+    /// figures, in Fixtures/README.md, are the honest estimate for unseen messages). Floors are the figures
+    /// reached minus a small margin: raise them when the rules improve, never lower them to make a change pass.
     @Test("accuracy on the held-out corpora stays above its floors", arguments: [
         // Reached: category 98.0%, intent 96.1%, severity 99.5%, location 100%, emergencies 21/21 (21 verdicts),
         // major 27/27.
         HeldOutFloors(file: "heldout.jsonl", rows: 204, category: 0.96, intent: 0.94, severity: 0.97, location: 0.98,
                       emergencyRecall: 0.95, emergencyPrecision: 0.9, majorRecall: 0.92),
-        // Reached: category 89.8%, intent 86.7%, severity 98.0%, location 100%, emergencies 9/9 (10 verdicts),
+        // Reached: category 96.9%, intent 89.8%, severity 98.0%, location 100%, emergencies 9/9 (10 verdicts),
         // major 11/12.
-        HeldOutFloors(file: "heldout-b.jsonl", rows: 98, category: 0.87, intent: 0.84, severity: 0.95, location: 0.97,
+        HeldOutFloors(file: "heldout-b.jsonl", rows: 98, category: 0.94, intent: 0.87, severity: 0.95, location: 0.97,
                       emergencyRecall: 0.88, emergencyPrecision: 0.8, majorRecall: 0.8),
+        // Reached: category 91.7%, intent 95.0%, severity 98.3%, location 99.2%, emergencies 15/15 (15 verdicts),
+        // major 19/20.
+        HeldOutFloors(file: "heldout-c.jsonl", rows: 120, category: 0.89, intent: 0.92, severity: 0.95, location: 0.97,
+                      emergencyRecall: 0.93, emergencyPrecision: 0.9, majorRecall: 0.9),
     ])
     func heldOutCorpusAccuracy(floors: HeldOutFloors) throws {
         let rows = try ClassifierFiles.corpus(floors.file)

@@ -47,7 +47,9 @@ enum LocationScanner {
     // MARK: - Parts
 
     struct Part: Equatable, Sendable {
-        enum Kind { case building, unit, floor, room, flat, bareNumber }
+        /// `neighbourRoom`: the flat a neighbour word points at (楼上1502): a group of its own, which only
+        /// fills in a room the sender's own address leaves out.
+        enum Kind { case building, unit, floor, room, flat, bareNumber, neighbourRoom }
         var kind: Kind
         var value: String
         var start: Int
@@ -214,7 +216,11 @@ enum LocationScanner {
             }
             if mayHaveMarker(after: end), scanMarker(string(start..<end), start: start, end: end, source: .digits) { return true }
             if (3...4).contains(end - start), text[start] != "0", !isWord(at: end) {
-                add(Part(kind: .bareNumber, value: string(start..<end), start: start, end: end))
+                // Right after 楼上 / 隔壁 / 对门… a number is the neighbour's flat (楼上1502天天半夜…).
+                // (Not before a sum of money: 隔壁2000块.)
+                let money = at(end) == "元" || at(end) == "块" || at(end) == "万"
+                let kind: Part.Kind = followsNeighbourWord(start) && !money ? .neighbourRoom : .bareNumber
+                add(Part(kind: kind, value: string(start..<end), start: start, end: end))
             }
             index = end
             return true
@@ -262,6 +268,18 @@ enum LocationScanner {
             add(Part(kind: .building, value: first, start: start, end: end))
             add(Part(kind: .unit, value: second.value, start: end + 1, end: second.end))
             return second.end
+        }
+
+        /// Whether 楼上, 楼下, 隔壁, 对门 or 对面 (upstairs, downstairs, next door, across the hall) stands
+        /// right before `position`, perhaps with the particle 的 or a space between.
+        private func followsNeighbourWord(_ position: Int) -> Bool {
+            var end = position
+            if let before = at(end - 1), before == " " || before == "的" { end -= 1 }
+            guard let first = at(end - 2), let second = at(end - 1) else { return false }
+            switch (first, second) {
+            case ("楼", "上"), ("楼", "下"), ("隔", "壁"), ("对", "门"), ("对", "面"): return true
+            default: return false
+            }
         }
 
         /// Units of time, money or count after `9-10`, `3-5`: 9-10点 is a time, not building 9 unit 10.
@@ -379,11 +397,19 @@ enum LocationScanner {
             let start = index
             var end = index
             while let next = at(end), ChineseNumeral.isNumeral(next) { end += 1 }
-            guard mayHaveMarker(after: end), let value = ChineseNumeral.value(text[start..<end]),
-                  scanMarker(String(value), start: start, end: end, source: .numeral) else {
-                index = end
+            if mayHaveMarker(after: end), let value = ChineseNumeral.value(text[start..<end]),
+               scanMarker(String(value), start: start, end: end, source: .numeral) {
                 return true
             }
+            // A room spelled digit by digit, with no marker (三幢一单元四零二), is a bare number like 402:
+            // kept only right next to a building or unit (see ``resolveBareNumbers(_:)``).
+            if (3...4).contains(end - start), text[start] != "〇", text[start] != "零",
+               !text[start..<end].contains("十"), !text[start..<end].contains("廿"),
+               !isWord(at: end), !(at(end).map(Self.isCountWord) ?? false),
+               let value = ChineseNumeral.value(text[start..<end]) {
+                add(Part(kind: .bareNumber, value: String(value), start: start, end: end))
+            }
+            index = end
             return true
         }
 
@@ -473,6 +499,8 @@ enum LocationScanner {
         var floor: String?
         var room: String?
         var flat: String?
+        /// Holds a ``Part/Kind/neighbourRoom``, and nothing else may join it.
+        var neighbour = false
         var end: Int
 
         var location: Location? {
@@ -517,10 +545,12 @@ enum LocationScanner {
     }
 
     private static func fits(_ part: Part, in group: Group) -> Bool {
-        switch part.kind {
+        guard !group.neighbour else { return false }
+        return switch part.kind {
         case .building: group.building == nil
         case .unit: group.unit == nil
         case .floor: group.floor == nil && group.room == nil
+        case .neighbourRoom: false
         case .room, .bareNumber: group.room == nil
         case .flat: group.flat == nil && group.room == nil
         }
@@ -532,6 +562,9 @@ enum LocationScanner {
         case .unit: group.unit = part.value
         case .floor: group.floor = part.value
         case .room, .bareNumber: group.room = part.value
+        case .neighbourRoom:
+            group.room = part.value
+            group.neighbour = true
         case .flat: group.flat = part.value
         }
     }
