@@ -153,11 +153,7 @@ enum Evidence: Sendable {
             return rules
         case .positions(_, let table, let positions):
             var ids: [String] = []
-            var previous: Int32 = -1
-            for position in positions where position.rule != previous {
-                ids.append(table[Int(position.rule)])
-                previous = position.rule
-            }
+            Self.forEachRule(in: positions) { ids.append(table[Int($0)]) }
             return ids
         }
     }
@@ -168,12 +164,17 @@ enum Evidence: Sendable {
             return rules.count
         case .positions(_, _, let positions):
             var count = 0
-            var previous: Int32 = -1
-            for position in positions where position.rule != previous {
-                count += 1
-                previous = position.rule
-            }
+            Self.forEachRule(in: positions) { _ in count += 1 }
             return count
+        }
+    }
+
+    /// Each fired rule's index in the id table, once, in file order (positions are grouped by rule).
+    private static func forEachRule(in positions: [Position], _ body: (Int32) -> Void) {
+        var previous: Int32 = -1
+        for position in positions where position.rule != previous {
+            body(position.rule)
+            previous = position.rule
         }
     }
 
