@@ -171,6 +171,12 @@ struct RulesEval: ParsableCommand {
     @Option(name: .long, help: "Minimum recall of major complaints (0…1).")
     var minMajorRecall: Double = 0.95
 
+    @Option(name: .long, help: "Minimum recall of major-or-emergency messages given major or emergency (0…1).")
+    var minMajorOrWorseRecall: Double = 0.9
+
+    @Option(name: .long, help: "Minimum recall of staff-conduct complaints (0…1).")
+    var minConductRecall: Double = 0.9
+
     @Option(name: .long, help: "Minimum exact location match rate (0…1).")
     var minLocation: Double = 0.95
 
@@ -178,7 +184,8 @@ struct RulesEval: ParsableCommand {
         for (name, value) in [("--min-category", minCategory), ("--min-intent", minIntent),
                               ("--min-emergency-recall", minEmergencyRecall),
                               ("--min-emergency-precision", minEmergencyPrecision),
-                              ("--min-major-recall", minMajorRecall), ("--min-location", minLocation)]
+                              ("--min-major-recall", minMajorRecall), ("--min-major-or-worse-recall", minMajorOrWorseRecall),
+                              ("--min-conduct-recall", minConductRecall), ("--min-location", minLocation)]
         where !(0...1).contains(value) {
             throw ValidationError("\(name) must be between 0 and 1")
         }
@@ -191,6 +198,8 @@ struct RulesEval: ParsableCommand {
         thresholds.emergencyRecall = minEmergencyRecall
         thresholds.emergencyPrecision = minEmergencyPrecision
         thresholds.majorRecall = minMajorRecall
+        thresholds.majorOrWorseRecall = minMajorOrWorseRecall
+        thresholds.staffConductRecall = minConductRecall
         thresholds.location = minLocation
         return thresholds
     }

@@ -199,6 +199,8 @@ public struct RulesEvaluation: Sendable {
         public var emergencyRecall = 1.0
         public var emergencyPrecision = 0.9
         public var majorRecall = 0.95
+        public var majorOrWorseRecall = 0.9
+        public var staffConductRecall = 0.9
         public var location = 0.95
 
         public init() {}
@@ -257,6 +259,18 @@ public struct RulesEvaluation: Sendable {
     /// Expected-major messages the classifier called major (an emergency verdict does not count).
     public var majorRecall: Double? { severityScore(.major).recall }
 
+    /// Expected major-or-emergency messages the classifier gave major or emergency: the messages that must
+    /// reach a head or the control room, whichever of the two it called them.
+    public var majorOrWorseRecall: Double? {
+        let serious = samples.filter { $0.expected.severity >= .major }
+        return Self.ratio(serious.filter { $0.predicted.severity >= .major }.count, serious.count)
+    }
+
+    private var staffConductScore: ClassScore { categoryScores.first { $0.label == Category.staffConduct.rawValue }! }
+
+    /// Conduct complaints the classifier routed to management rather than to the accused's own department.
+    public var staffConductRecall: Double? { staffConductScore.recall }
+
     /// Off-diagonal cells of the category confusion matrix, largest first.
     public var categoryConfusions: [Confusion] {
         var counts: [Category: [Category: Int]] = [:]
@@ -283,6 +297,8 @@ public struct RulesEvaluation: Sendable {
             ("emergency recall", emergencyRecall, thresholds.emergencyRecall),
             ("emergency precision", emergencyPrecision, thresholds.emergencyPrecision),
             ("major recall", majorRecall, thresholds.majorRecall),
+            ("major-or-worse recall", majorOrWorseRecall, thresholds.majorOrWorseRecall),
+            ("staff-conduct recall", staffConductRecall, thresholds.staffConductRecall),
             ("location match", locationMatchRate, thresholds.location),
         ]
         return checks.compactMap { name, figure, minimum in
@@ -317,6 +333,11 @@ public struct RulesEvaluation: Sendable {
         lines.append("  emergency recall     \(Self.percent(emergencyRecall)) (\(emergency.truePositives)/\(emergency.support))")
         lines.append("  emergency precision  \(Self.percent(emergencyPrecision)) (\(emergency.truePositives)/\(emergency.predictedCount))")
         lines.append("  major recall         \(Self.percent(majorRecall)) (\(major.truePositives)/\(major.support))")
+        let serious = samples.filter { $0.expected.severity >= .major }
+        let seriousFound = serious.filter { $0.predicted.severity >= .major }.count
+        lines.append("  major-or-worse recall \(Self.percent(majorOrWorseRecall)) (\(seriousFound)/\(serious.count))")
+        let conduct = staffConductScore
+        lines.append("  staff-conduct recall \(Self.percent(staffConductRecall)) (\(conduct.truePositives)/\(conduct.support)), precision \(Self.percent(conduct.precision))")
         for (title, table) in [("intent", intentScores), ("category", categoryScores), ("severity", severityScores)] {
             lines.append("")
             lines.append("\(title): precision / recall (expected, predicted)")
