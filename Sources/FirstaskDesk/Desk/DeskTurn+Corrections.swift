@@ -51,9 +51,9 @@ extension DeskTurn {
         try recordCorrection(of: ticket, .severity, reading: reading, by: staff, severity: severity,
                              timeline: "severity \(before.rawValue) → \(severity.rawValue)" + Self.because(reason),
                              channel: channel)
+        // The one who re-graded it knows; everyone else is alerted as at opening.
+        var told: Set<String> = [staff.id]
         if active, severity != .general {
-            // The one who re-graded it knows; everyone else is alerted as at opening.
-            var told: Set<String> = [staff.id]
             let labels = Classification(
                 intent: ticket.intent, category: ticket.category, department: ticket.department, severity: severity,
                 location: ticket.location, confidence: 1, rules: reading.rules, missing: [])
@@ -67,7 +67,7 @@ extension DeskTurn {
         try tell(staff, "staff.confirm_regrade", about: ticket, via: channel)
         let templates = self.templates
         let severityKey = "severity.\(severity.rawValue)"
-        try notifyOwners(of: ticket, except: staff.id, actor: staff.name) { locale in
+        try notifyOwners(of: ticket, except: staff.id, actor: staff.name, told: told) { locale in
             templates.render("action.regrade", locale) + ": " + templates.render(severityKey, locale)
         }
     }
