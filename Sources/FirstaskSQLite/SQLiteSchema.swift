@@ -149,6 +149,7 @@ enum SQLiteSchema {
                 """)
         }
         SQLiteSchema.registerChannelMigrations(&migrator)
+        SQLiteSchema.registerCorrectionMigrations(&migrator)
         return migrator
     }
 }

@@ -219,6 +219,36 @@ struct SQLiteTransaction: StoreTransaction {
                                      choice.refs.joined(separator: ",")])
     }
 
+    func appendCorrection(_ correction: LabelCorrection) throws {
+        let reading = correction.reading
+        try db.cachedStatement(sql: """
+            INSERT INTO label_correction (ticket_ref, at, staff_id, kind, text, original_intent, original_category,
+                original_department, original_severity, fired_rules, rules_version, category, department, severity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                correction.ticketRef, correction.at.timeIntervalSince1970, correction.by, correction.kind.rawValue,
+                reading.text, reading.intent.rawValue, reading.category.rawValue, reading.department.rawValue,
+                reading.severity.rawValue, reading.rules.joined(separator: ","), reading.rulesVersion,
+                correction.category?.rawValue, correction.department?.rawValue, correction.severity?.rawValue,
+            ])
+    }
+
+    static func correction(_ row: Row) -> LabelCorrection {
+        let rules: String = row["fired_rules"]
+        let reading = ClassifierReading(
+            text: row["text"], intent: Intent(rawValue: row["original_intent"]) ?? .inquiry,
+            category: Category(rawValue: row["original_category"]) ?? .general,
+            department: Department(rawValue: row["original_department"]) ?? .service,
+            severity: Severity(rawValue: row["original_severity"]) ?? .general,
+            rules: rules.split(separator: ",").map(String.init), rulesVersion: row["rules_version"])
+        return LabelCorrection(
+            ticketRef: row["ticket_ref"], at: Date(timeIntervalSince1970: row["at"]), by: row["staff_id"],
+            kind: LabelCorrection.Kind(rawValue: row["kind"]) ?? .category, reading: reading,
+            category: (row["category"] as String?).flatMap(Category.init(rawValue:)),
+            department: (row["department"] as String?).flatMap(Department.init(rawValue:)),
+            severity: (row["severity"] as String?).flatMap(Severity.init(rawValue:)))
+    }
+
     static func event(_ row: Row) -> TicketEvent {
         TicketEvent(ticketRef: row["ticket_ref"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
                     kind: TicketEvent.Kind(rawValue: row["kind"]) ?? .note, text: row["text"], channel: row["channel"])
@@ -245,6 +275,7 @@ struct TicketDetails: Codable {
     var writtenReplyAt: Double?
     var opinion: String?
     var closeReason: Ticket.CloseReason?
+    var reading: ClassifierReading?
 
     init(_ ticket: Ticket) {
         flags = ticket.flags.sorted()
@@ -265,6 +296,7 @@ struct TicketDetails: Codable {
         writtenReplyAt = ticket.writtenReplyAt?.timeIntervalSince1970
         opinion = ticket.opinion
         closeReason = ticket.closeReason
+        reading = ticket.reading
     }
 
     init?(json: String) {
@@ -301,5 +333,6 @@ struct TicketDetails: Codable {
         ticket.writtenReplyAt = date(writtenReplyAt)
         ticket.opinion = opinion
         ticket.closeReason = closeReason
+        ticket.reading = reading
     }
 }

@@ -21,6 +21,8 @@ public final class InMemoryStore: Store {
         var roster = Roster.empty
         var dutyLog: [DutyLogEntry] = []
         var pendingChoices: [String: PendingChoice] = [:]
+        /// Staff corrections of labels, in the order recorded.
+        var corrections: [LabelCorrection] = []
         /// Channel intake (`InMemoryStore+Channels.swift`): when each message was stored, which were throttled,
         /// delivery reports by outbox id.
         var storedAt: [Int64: Date] = [:]
@@ -137,6 +139,14 @@ public final class InMemoryStore: Store {
         state.withLock { $0.dutyLog.filter { $0.at >= from && $0.at < to } }
     }
 
+    public func corrections(since: Date?) async throws -> [LabelCorrection] {
+        state.withLock { state in
+            // Stable sort: corrections made at the same instant keep the order recorded.
+            state.corrections.enumerated().filter { item in since.map { item.element.at >= $0 } ?? true }
+                .sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        }
+    }
+
     /// A working copy of the state; `write` keeps it only if the body returns.
     final class Transaction: StoreTransaction {
         var state: State
@@ -221,6 +231,11 @@ public final class InMemoryStore: Store {
 
         func setPendingChoice(_ choice: PendingChoice?, resident: String) throws {
             state.pendingChoices[resident] = choice
+        }
+
+        func appendCorrection(_ correction: LabelCorrection) throws {
+            guard state.tickets[correction.ticketRef] != nil else { throw InMemoryStoreError.noSuchTicket(correction.ticketRef) }
+            state.corrections.append(correction)
         }
     }
 }

@@ -411,7 +411,7 @@ struct RecordLocaleTests {
         ticket.conductSubject = "wu_hao"
         let kinds: [TicketEvent.Kind] = [.opened, .residentMessage, .assigned, .accepted, .staffReply, .note, .resolved, .closed,
                                          .repeatReport, .question, .clarified, .promised, .transferred, .escalated, .reminded,
-                                         .flagged, .paged, .confirmed, .reopened, .callback, .writtenReply]
+                                         .flagged, .paged, .confirmed, .reopened, .callback, .writtenReply, .corrected]
         events += kinds.map { TicketEvent(ticketRef: "T0042", at: RecordsFixture.date("2026-11-04T02:00:00Z"), actor: "system", kind: $0, text: "x") }
         let record = TicketRecord.build(ticket: ticket, events: events, roster: RecordsFixture.roster,
                                         asOf: RecordsFixture.date("2026-11-06T00:00:00Z"))

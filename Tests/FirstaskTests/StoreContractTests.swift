@@ -314,6 +314,45 @@ struct StoreContractTests {
         }
     }
 
+    @Test("staff corrections are kept with what the classifier read, oldest first, from a given time; a ticket keeps its reading",
+          arguments: StoreKind.allCases)
+    func corrections(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            let base = Date(timeIntervalSince1970: 1_800_000_000)
+            let reading = ClassifierReading(text: "3栋楼顶有个小孩在栏杆外面玩", intent: .repair, category: .facility,
+                                            department: .engineering, severity: .general,
+                                            rules: ["facility.door", "intent.repair.broken"], rulesVersion: "abc")
+            var stored = sampleTicket(ref: "T0001")
+            stored.reading = reading
+            let ticket = stored
+            let made = [
+                LabelCorrection(ticketRef: "T0001", at: base.addingTimeInterval(60), by: "zhao_gang", kind: .severity,
+                                reading: reading, severity: .emergency),
+                LabelCorrection(ticketRef: "T0001", at: base.addingTimeInterval(120), by: "wang_fang", kind: .category,
+                                reading: reading, category: .security, department: .security),
+                LabelCorrection(ticketRef: "T0001", at: base.addingTimeInterval(180), by: "ma_lin", kind: .transfer,
+                                reading: ClassifierReading(text: "x", intent: .inquiry, category: .general, department: .service,
+                                                           severity: .general, rules: [], rulesVersion: "def"),
+                                department: .management),
+            ]
+            try await store.write { tx in
+                try tx.insertTicket(ticket)
+                // Recorded out of time order: read back by time.
+                for correction in [made[1], made[0], made[2]] { try tx.appendCorrection(correction) }
+            }
+            #expect(try await store.corrections(since: nil) == made)
+            #expect(try await store.corrections(since: base.addingTimeInterval(120)) == Array(made.dropFirst()))
+            #expect(try await store.corrections(since: base.addingTimeInterval(181)).isEmpty)
+            #expect(try await store.ticket(ref: "T0001")?.ticket.reading == reading)
+            // A correction of a ticket that does not exist is refused, and the whole write with it.
+            await #expect(throws: (any Error).self) {
+                try await store.write { tx in try tx.appendCorrection(LabelCorrection(
+                    ticketRef: "T9999", at: base, by: "x", kind: .severity, reading: reading, severity: .major)) }
+            }
+            #expect(try await store.corrections(since: nil).count == 3)
+        }
+    }
+
     @Test("a SQLite store keeps everything across close and reopen")
     func sqliteSurvivesReopen() async throws {
         let folder = try RepositoryFiles.temporaryFolder("store-reopen")

@@ -12,6 +12,10 @@ struct RecordsContext {
     /// The stored roster (the one the gateway last ran with), or the roster file when the store has none.
     var roster: Roster
     var sqlitePath: String
+    /// The same store, for what only SQLite offers (the stored messages' texts).
+    var sqlite: SQLiteStore
+    /// The rules file in force: `rules.yaml` in the configured prompts folder.
+    var rulesPath: String
 
     /// Opens the store named by `configPath` (default `deploy/firstask.yaml`). A bad config exits 78; a
     /// database that does not exist exits 1 rather than creating an empty one.
@@ -34,7 +38,8 @@ struct RecordsContext {
             if roster.staff.isEmpty, let file = try? RosterFile.load(path: config.rosterPath) {
                 roster = file
             }
-            return RecordsContext(store: store, templates: prompts.templates, roster: roster, sqlitePath: config.sqlitePath)
+            return RecordsContext(store: store, templates: prompts.templates, roster: roster, sqlitePath: config.sqlitePath,
+                                  sqlite: store, rulesPath: config.promptsPath + "/rules.yaml")
         } catch {
             throw failure("\(error)")
         }

@@ -2,12 +2,12 @@ import ArgumentParser
 import FirstaskClassifier
 import Foundation
 
-/// `firstask rules check|test|eval|diff`: tools for admins tuning `prompts/rules.yaml`.
+/// `firstask rules check|test|eval|diff|corrections|suggest`: tools for admins tuning `prompts/rules.yaml`.
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
-        abstract: "Check, try out and evaluate classification rules.",
-        subcommands: [RulesCheck.self, RulesTest.self, RulesEval.self, RulesDiff.self])
+        abstract: "Check, try out and evaluate classification rules; learn from staff corrections.",
+        subcommands: [RulesCheck.self, RulesTest.self, RulesEval.self, RulesDiff.self, RulesCorrections.self, RulesSuggest.self])
 
     /// The rules file to use: `--rules` or the shipped `prompts/rules.yaml`.
     static func path(_ option: String?) throws -> String {

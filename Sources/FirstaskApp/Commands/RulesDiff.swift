@@ -41,6 +41,12 @@ struct RulesDiff: AsyncParsableCommand {
         print(diff.report(oldVersion: oldRules.version, newVersion: newRules.version))
     }
 
+    /// The messages `--store` compares on: every stored inbound message (at most `limit`), oldest first, by id.
+    /// `rules suggest` counts what its file would change on exactly these.
+    static func storeMessages(_ sqlite: SQLiteStore, limit: Int?) async throws -> [(id: String, text: String)] {
+        try await sqlite.inboundTexts(limit: limit).map { (id: String($0.id), text: $0.text) }
+    }
+
     private func loadMessages() async throws -> [(id: String, text: String)] {
         if let messages {
             do {
@@ -59,8 +65,7 @@ struct RulesDiff: AsyncParsableCommand {
             throw ExitCode(2)
         }
         do {
-            let sqlite = try SQLiteStore(path: path)
-            return try await sqlite.inboundTexts(limit: limit).map { (id: String($0.id), text: $0.text) }
+            return try await Self.storeMessages(try SQLiteStore(path: path), limit: limit)
         } catch {
             RulesCommand.printError("error: \(path): \(error)")
             throw ExitCode(2)

@@ -41,7 +41,8 @@ public struct Prompts: Sendable {
              defaultChannel: defaultChannel)
     }
 
-    /// `commands.yaml`: a word list per staff verb, `departments`, `patrol_normal` and `resident` word lists.
+    /// `commands.yaml`: a word list per staff verb, `departments`, `severities`, `categories`, `patrol_normal` and
+    /// `resident` word lists. Every severity and every category needs a name, so staff can correct to any of them.
     static func readCommandWords(_ path: String) throws -> CommandWords {
         let table = try mapping(path)
         func words(_ value: Any?, key: String) throws -> [String] {
@@ -62,12 +63,12 @@ public struct Prompts: Sendable {
             return value
         }
         var verbs: [StaffCommand.Verb: [String]] = [:]
-        let sections: Set<String> = ["departments", "patrol_normal", "resident"]
+        let sections: Set<String> = ["departments", "severities", "categories", "patrol_normal", "resident"]
         for (key, value) in table where !sections.contains(key) {
             guard let verb = StaffCommand.Verb(rawValue: key) else {
                 throw ConfigError(file: path, key: key, problem:
                     "is not a command (known: \(StaffCommand.Verb.allCases.map(\.rawValue).joined(separator: ", ")), "
-                        + "or a section: departments, patrol_normal, resident)")
+                        + "or a section: \(sections.sorted().joined(separator: ", ")))")
             }
             verbs[verb] = try words(value, key: key)
         }
@@ -82,6 +83,24 @@ public struct Prompts: Sendable {
             }
             departments[department] = try words(value, key: "departments.\(key)")
         }
+        /// A section naming every value of a label: `severities` or `categories`.
+        func names<Value: RawRepresentable & Hashable & CaseIterable>(_ key: String, _: Value.Type) throws -> [Value: [String]]
+        where Value.RawValue == String {
+            var result: [Value: [String]] = [:]
+            for (name, value) in try section(key) {
+                guard let label = Value(rawValue: name) else {
+                    throw ConfigError(file: path, key: "\(key).\(name)", problem:
+                        "is not known (known: \(Value.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                result[label] = try words(value, key: "\(key).\(name)")
+            }
+            if let missing = Value.allCases.first(where: { result[$0] == nil }) {
+                throw ConfigError(file: path, key: "\(key).\(missing.rawValue)", problem: "is missing: list at least one word")
+            }
+            return result
+        }
+        let severities = try names("severities", Severity.self)
+        let categories = try names("categories", Category.self)
         let resident = try section("resident")
         let known: Set<String> = ["status", "solved", "unsolved", "follow_up"]
         if let unknown = resident.keys.first(where: { !known.contains($0) }) {
@@ -92,8 +111,8 @@ public struct Prompts: Sendable {
             solved: try words(resident["solved"], key: "resident.solved"),
             unsolved: try words(resident["unsolved"], key: "resident.unsolved"),
             followUp: try words(resident["follow_up"], key: "resident.follow_up"))
-        return CommandWords(verbs, departments: departments, patrolNormal: try words(table["patrol_normal"], key: "patrol_normal"),
-                            resident: residentWords)
+        return CommandWords(verbs, departments: departments, severities: severities, categories: categories,
+                            patrolNormal: try words(table["patrol_normal"], key: "patrol_normal"), resident: residentWords)
     }
 
     static func readText(_ path: String) throws -> String {

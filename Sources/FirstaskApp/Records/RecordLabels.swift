@@ -138,6 +138,7 @@ public struct RecordLabels: Sendable {
         "kind.reopened": ("resident: not solved", "住户反馈未解决", "住戶反饋未解決"),
         "kind.callback": ("callback", "回访", "回訪"),
         "kind.written_reply": ("written reply", "书面答复", "書面答復"),
+        "kind.corrected": ("corrected the labels", "更正分类", "更正分類"),
 
         // monthly report
         "report.title": ("Monthly complaint and request summary", "投诉报事月度汇总", "投訴報事月度匯總"),

@@ -254,13 +254,14 @@ struct DeskTurn {
     }
 
     /// Tells the first responder (and, unless `onlyFirstResponder`, the handler) what happened, skipping
-    /// `except` (the one who did it).
+    /// `except` (the one who did it) and those in `told` (already texted about it).
     mutating func notifyOwners(
-        of ticket: Ticket, except: String?, actor: String?, onlyFirstResponder: Bool = false, text: (ReplyLocale) -> String
+        of ticket: Ticket, except: String?, actor: String?, onlyFirstResponder: Bool = false, told: Set<String> = [],
+        text: (ReplyLocale) -> String
     ) throws {
         var ids = [ticket.firstResponder]
         if !onlyFirstResponder { ids.append(ticket.handler) }
-        var seen = Set<String>()
+        var seen = told
         for id in ids where id != except && seen.insert(id).inserted {
             guard let staff = roster.member(id: id) else { continue }
             try tell(staff, "staff.progress", about: ticket, [

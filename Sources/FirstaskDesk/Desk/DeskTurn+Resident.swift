@@ -102,6 +102,7 @@ extension DeskTurn {
             handler: handler?.id ?? "unassigned", rulesVersion: desk.classifier.rules.version, createdAt: now)
         ticket.source = source
         ticket.register = register
+        ticket.reading = ClassifierReading(text: text, labels: labels, rulesVersion: desk.classifier.rules.version)
         ticket.conductSubject = subject?.id
         if labels.category == .staffConduct { ticket.flags.insert(.conduct) }
         if !nobodyOnDuty.isEmpty { ticket.flags.insert(.nobodyOnDuty) }
@@ -319,7 +320,9 @@ extension DeskTurn {
     /// The answer to "what is the problem?": the ticket is classified again from both messages; a new
     /// department gets a new handler (the first responder stays).
     mutating func completeDetails(_ ticket: inout Ticket, _ message: InboundMessage) throws {
-        let labels = desk.classifier.classify(ticket.text + "\n" + message.text)
+        let read = ticket.text + "\n" + message.text
+        let labels = desk.classifier.classify(read)
+        ticket.reading = ClassifierReading(text: read, labels: labels, rulesVersion: desk.classifier.rules.version)
         ticket.awaiting = labels.location == nil && ticket.location == nil && labels.missing.contains("location") ? .location : nil
         ticket.category = labels.category
         ticket.intent = labels.intent

@@ -23,7 +23,8 @@ extension DeskTurn {
                       channel: message.channel)
             return try tell(staff, "staff.not_allowed", about: ticket, via: message.channel)
         }
-        if !ticket.status.isOpen, command.verb != .note, command.verb != .callback {
+        // Notes, callbacks and corrections of the labels (for the record and the rules) apply to closed tickets too.
+        if !ticket.status.isOpen, ![.note, .callback, .regrade, .category].contains(command.verb) {
             return try tell(staff, "staff.ticket_closed", about: ticket, via: message.channel)
         }
         try work(&ticket, command, message, by: staff)
@@ -47,8 +48,9 @@ extension DeskTurn {
 
     mutating func work(_ ticket: inout Ticket, _ command: StaffCommand, _ message: InboundMessage, by staff: Staff) throws {
         let channel = message.channel
-        // Any step by staff on an open ticket is a first response.
-        if ticket.firstResponseAt == nil, command.verb != .note, command.verb != .callback {
+        // Any step by staff on an open ticket is a first response, except what the resident never sees: notes,
+        // callbacks, corrections of the labels.
+        if ticket.firstResponseAt == nil, ![.note, .callback, .regrade, .category].contains(command.verb) {
             ticket.firstResponseAt = now
         }
         let actionText: String
@@ -120,6 +122,20 @@ extension DeskTurn {
             try escalate(&ticket, reason: command.text, by: staff, channel: channel)
             return
 
+        case .regrade:
+            guard let (severity, reason) = words.severity(in: command.text) else {
+                return try tell(staff, "usage.regrade", about: ticket, via: channel)
+            }
+            try regrade(&ticket, to: severity, reason: reason, by: staff, channel: channel)
+            return
+
+        case .category:
+            guard let (category, reason) = words.category(in: command.text) else {
+                return try tell(staff, "usage.category", about: ticket, via: channel)
+            }
+            try recategorise(&ticket, to: category, reason: reason, by: staff, channel: channel)
+            return
+
         case .note:
             guard !command.text.isEmpty else { return try tell(staff, "usage.note", about: ticket, via: channel) }
             try event(ticket.ref, actor: staff.id, .note, command.text, channel: channel)
@@ -144,14 +160,30 @@ extension DeskTurn {
         }
     }
 
+    /// Why a ticket moves to another department.
+    enum Move {
+        /// `transfer T0001 <department>`: recorded as a correction of the department the classifier chose.
+        case transfer
+        /// `category T0001 <category>`: the ticket (already given its new category) follows it to its
+        /// department; the caller records the correction.
+        case recategorised
+    }
+
     /// Hands the ticket to another department. The first responder stays; the resident is told politely who
     /// has it now and why; the new handler gets the resident's own words verbatim. Handing on too often, or
     /// back to a department that already had it, is buck-passing: flagged and escalated to the heads.
-    mutating func transfer(_ ticket: inout Ticket, to department: Department, reason: String, by staff: Staff, channel: String) throws {
+    /// Returns false, having told `staff`, when nobody can take it (then nothing changed).
+    @discardableResult
+    mutating func transfer(
+        _ ticket: inout Ticket, to department: Department, reason: String, by staff: Staff, channel: String,
+        move: Move = .transfer
+    ) throws -> Bool {
         let excluded: Set<String> = Set([ticket.conductSubject, ticket.handler].compactMap { $0 })
         guard let handler = try assign(department, excluding: excluded) ?? backup(department, excluding: excluded) else {
-            return try tell(staff, "staff.nobody_to_transfer", about: ticket, via: channel)
+            try tell(staff, "staff.nobody_to_transfer", about: ticket, via: channel)
+            return false
         }
+        let reading = try reading(of: ticket)
         let from = ticket.department
         let bounced = ticket.departments.contains(department) && department != from
         ticket.department = department
@@ -169,10 +201,20 @@ extension DeskTurn {
         let words = ([ticket.text] + residentWords.filter { $0 != ticket.text }).joined(separator: " / ")
         try tell(handler, "staff.transferred_to_you", about: ticket, ["staff": staff.name, "text": reason, "resident_words": words])
         try tellResident(ticket, "resident.transferred", ["text": reason.isEmpty ? "-" : reason])
-        try tell(staff, "staff.confirm_transfer", about: ticket, via: channel)
         let templates = self.templates
-        try notifyOwners(of: ticket, except: staff.id, actor: staff.name, onlyFirstResponder: true) { locale in
-            templates.render("action.transfer", locale) + ": " + templates.render("department.\(department.rawValue)", locale)
+        switch move {
+        case .transfer:
+            // A transfer says the department was wrong, not what the matter is: only the department is recorded.
+            try recordCorrection(of: ticket, .transfer, reading: reading, by: staff, department: department,
+                                 timeline: "department \(from.rawValue) → \(department.rawValue) (transfer)", channel: channel)
+            try tell(staff, "staff.confirm_transfer", about: ticket, via: channel)
+            try notifyOwners(of: ticket, except: staff.id, actor: staff.name, onlyFirstResponder: true) { locale in
+                templates.render("action.transfer", locale) + ": " + templates.render("department.\(department.rawValue)", locale)
+            }
+        case .recategorised:
+            try tell(staff, "staff.confirm_category", about: ticket, via: channel)
+            try notifyOwners(of: ticket, except: staff.id, actor: staff.name, onlyFirstResponder: true,
+                             text: Self.categoryAction(ticket.category, department, templates: templates))
         }
         if buckPassing {
             try event(ticket.ref, actor: "system", .flagged,
@@ -184,6 +226,7 @@ extension DeskTurn {
                 }.joined(separator: " → ")])
             }
         }
+        return true
     }
 
     /// Reports the ticket up: to the department head, or from the head to leadership.
@@ -271,7 +314,7 @@ extension DeskTurn {
                 try tell(staff, "staff.patrol_logged", about: nil, ["place": patrol.place], via: channel)
             }
 
-        case .accept, .reply, .done, .promise, .transfer, .escalate, .note, .callback, .help:
+        case .accept, .reply, .done, .promise, .transfer, .escalate, .note, .callback, .regrade, .category, .help:
             try tell(staff, "staff.help", about: nil, via: channel)
         }
     }

@@ -6,6 +6,8 @@ public struct StaffCommand: Sendable, Equatable {
     public enum Verb: String, Sendable, CaseIterable {
         // On a ticket: `<word> T0001 [text]`.
         case accept, reply, done, promise, transfer, escalate, note, callback
+        /// Corrections of the classifier's labels: `改 T0001 紧急`, `类别 T0001 电梯`.
+        case regrade, category
         // On oneself or the shift: `<word> [text]`.
         case mine, duty, handover, patrol
         case checkIn = "check_in"
@@ -15,7 +17,7 @@ public struct StaffCommand: Sendable, Equatable {
         /// Whether the command needs a ticket ref.
         public var needsTicket: Bool {
             switch self {
-            case .accept, .reply, .done, .promise, .transfer, .escalate, .note, .callback: true
+            case .accept, .reply, .done, .promise, .transfer, .escalate, .note, .callback, .regrade, .category: true
             case .mine, .duty, .handover, .patrol, .checkIn, .checkOut, .help: false
             }
         }
@@ -35,21 +37,28 @@ public struct StaffCommand: Sendable, Equatable {
 }
 
 /// The words that make up the text interface, from `prompts/commands.yaml`, so admins can add synonyms:
-/// staff command verbs, department names for transfers, what counts as a normal patrol, and the words
-/// residents use to ask for status, confirm or reopen.
+/// staff command verbs, department names for transfers, severity and category names for corrections, what
+/// counts as a normal patrol, and the words residents use to ask for status, confirm or reopen.
 public struct CommandWords: Sendable, Equatable {
     public var words: [StaffCommand.Verb: [String]]
     public var departments: [Department: [String]]
+    /// Severity names for `regrade T0001 <severity>`.
+    public var severities: [Severity: [String]]
+    /// Category names for `category T0001 <category>`.
+    public var categories: [Category: [String]]
     /// Patrol results that mean "all normal" (`正常`, `ok`); anything else is abnormal and opens a ticket.
     public var patrolNormal: [String]
     public var resident: ResidentWords
 
     public init(
         _ words: [StaffCommand.Verb: [String]], departments: [Department: [String]] = [:],
+        severities: [Severity: [String]] = [:], categories: [Category: [String]] = [:],
         patrolNormal: [String] = ["正常", "ok", "normal"], resident: ResidentWords = ResidentWords()
     ) {
         self.words = words
         self.departments = departments
+        self.severities = severities
+        self.categories = categories
         self.patrolNormal = patrolNormal
         self.resident = resident
     }
@@ -107,6 +116,32 @@ public struct CommandWords: Sendable, Equatable {
         for department in Department.allCases
         where (departments[department] ?? []).contains(where: { $0.lowercased() == lowered }) || department.rawValue == lowered {
             return (department, Self.trimmed(rest))
+        }
+        return nil
+    }
+
+    /// The severity named by the first word of `text` (`紧急 楼道有烟` → emergency, "楼道有烟"); the label
+    /// itself (`emergency`) always counts.
+    public func severity(in text: String) -> (Severity, reason: String)? {
+        Self.named(in: text, Severity.allCases, words: severities)
+    }
+
+    /// The category named by the first word of `text` (`电梯 其实是电梯困人` → elevator); the label itself
+    /// (`fire_safety`) always counts.
+    public func category(in text: String) -> (Category, reason: String)? {
+        Self.named(in: text, Category.allCases, words: categories)
+    }
+
+    /// The first of `values` whose raw value or one of whose `words` is the first word of `text`, ignoring
+    /// case, and the rest of `text`.
+    static func named<Value: RawRepresentable & Hashable>(
+        in text: String, _ values: [Value], words: [Value: [String]]
+    ) -> (Value, reason: String)? where Value.RawValue == String {
+        let (first, rest) = Self.splitWord(text[...])
+        guard let lowered = first?.lowercased() else { return nil }
+        for value in values
+        where value.rawValue == lowered || (words[value] ?? []).contains(where: { $0.lowercased() == lowered }) {
+            return (value, Self.trimmed(rest))
         }
         return nil
     }

@@ -29,6 +29,7 @@ public struct Templates: Sendable, Equatable {
             "staff.escalated_to_you", "staff.reminder", "staff.overdue_head", "staff.overdue_leader", "staff.missed_check_in", "staff.dead_letter",
             "staff.confirm_reply", "staff.confirm_accept", "staff.confirm_done", "staff.confirm_promise", "staff.confirm_note",
             "staff.confirm_callback", "staff.confirm_transfer", "staff.confirm_escalate", "staff.confirm_handover",
+            "staff.confirm_regrade", "staff.confirm_category", "staff.correction_unchanged",
             "staff.written_reply_needed", "staff.nobody_to_transfer", "staff.ticket_closed", "staff.help",
             "staff.not_allowed", "staff.no_such_ticket", "staff.mine", "staff.mine_line", "staff.mine_none", "staff.duty",
             "staff.duty_line", "staff.checked_in", "staff.handover_line", "staff.checked_out", "staff.patrol_logged", "staff.patrol_ticket",

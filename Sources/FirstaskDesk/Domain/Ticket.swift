@@ -151,6 +151,9 @@ public struct Ticket: Sendable, Equatable, Codable {
     /// What the resident said when confirming or reopening: their opinion, for the record.
     public var opinion: String?
     public var closeReason: CloseReason?
+    /// What the classifier read when the ticket opened (or when the resident's answer made it classify the
+    /// ticket anew); `nil` on tickets stored before readings were kept. Staff corrections are measured against it.
+    public var reading: ClassifierReading?
 
     public init(
         ref: String, status: Status = .open, intent: Intent, category: Category, department: Department,
@@ -237,6 +240,8 @@ public struct TicketEvent: Sendable, Equatable, Codable {
         case callback
         /// The written reply to a written complaint.
         case writtenReply = "written_reply"
+        /// Staff corrected the labels (severity, category, department) the classifier gave it.
+        case corrected
     }
 
     public var ticketRef: String

@@ -58,6 +58,9 @@ public protocol Store: Sendable {
 
     /// Duty log entries with `from <= at < to`, oldest first.
     func dutyLog(from: Date, to: Date) async throws -> [DutyLogEntry]
+
+    /// Staff corrections of tickets' labels made at or after `since` (all when `nil`), oldest first.
+    func corrections(since: Date?) async throws -> [LabelCorrection]
 }
 
 /// What the desk may read and change inside one `Store.write` transaction. Synchronous: it runs on the
@@ -98,4 +101,6 @@ public protocol StoreTransaction {
     func pendingChoice(resident: String) throws -> PendingChoice?
     /// Stores (or, with `nil`, clears) the message waiting for the resident's choice.
     func setPendingChoice(_ choice: PendingChoice?, resident: String) throws
+    /// Records a staff correction of a ticket's labels (the ticket must exist).
+    func appendCorrection(_ correction: LabelCorrection) throws
 }
