@@ -35,6 +35,9 @@ struct RulesCommandTests {
         #expect(evaluation.emergencyRecall == 0.5)
         #expect(evaluation.emergencyPrecision == 0.5)
         #expect(evaluation.majorRecall == 0)
+        // a and d reach a head or the control room (d as an emergency), b does not.
+        #expect(evaluation.majorOrWorseRecall == 2.0 / 3.0)
+        #expect(evaluation.staffConductRecall == nil)  // no conduct complaint expected: cannot fail
 
         let plumbing = evaluation.categoryScores.first { $0.label == "plumbing" }
         #expect(plumbing?.support == 2 && plumbing?.predictedCount == 3 && plumbing?.truePositives == 2)
@@ -48,10 +51,12 @@ struct RulesCommandTests {
         #expect(evaluation.misclassified[0].differences == ["severity emergency→general", "location 3/2/501→3/-/501"])
 
         let failed = evaluation.failures(RulesEvaluation.Thresholds())
-        #expect(failed.count == 6)
+        #expect(failed.count == 7)
+        #expect(failed.contains("major-or-worse recall 66.7% < 90.0%"))
         var lenient = RulesEvaluation.Thresholds()
         lenient.category = 0.7; lenient.intent = 0.7; lenient.emergencyRecall = 0.5
         lenient.emergencyPrecision = 0.5; lenient.majorRecall = 0; lenient.location = 0.75
+        lenient.majorOrWorseRecall = 0.6
         #expect(evaluation.failures(lenient).isEmpty)
         let report = evaluation.report()
         #expect(report.contains("noise → plumbing: 1"))
