@@ -5,7 +5,7 @@
 /// each address-like token into a ``Part`` (`3栋`, `2单元`, `15楼之3`, `Block A`, `Flat 7`, `23/F`,
 /// `3-2-501`…), then groups parts that sit close together and picks the most complete group.
 ///
-/// Conventions follow `corpus/LABELS.md`, "Location": Chinese numerals become ASCII digits, letters are
+/// Conventions follow `docs/LABELS.md`, "Location": Chinese numerals become ASCII digits, letters are
 /// upper-cased, a floor plus a flat number or letter makes one room (`15楼7室` → 1507, `23/F Flat C` → 23C),
 /// a floor alone, car-park levels (B1) and parking-bay numbers (B1-044) are not locations, and a bare
 /// number is a room only right next to a building or unit (`8栋1903`).
