@@ -34,6 +34,9 @@ private struct CorpusScores {
     var total = 0, category = 0, intent = 0, severity = 0, location = 0
     var emergencies = 0, emergenciesFound = 0, emergencyVerdicts = 0
     var majors = 0, majorsFound = 0
+    /// Major or emergency expected, and given either: the messages that must reach a head or the control room.
+    var serious = 0, seriousFound = 0
+    var conduct = 0, conductFound = 0
 
     init(_ rows: [[String: Any]], classifier: Classifier) throws {
         for row in rows {
@@ -56,6 +59,14 @@ private struct CorpusScores {
                 majors += 1
                 if result.severity == .major { majorsFound += 1 }
             }
+            if row["severity"] as? String != "general" {
+                serious += 1
+                if result.severity != .general { seriousFound += 1 }
+            }
+            if row["category"] as? String == "staff_conduct" {
+                conduct += 1
+                if result.category == .staffConduct { conductFound += 1 }
+            }
         }
     }
 
@@ -73,6 +84,22 @@ struct HeldOutFloors: Sendable, CustomStringConvertible {
     var emergencyRecall: Double
     var emergencyPrecision: Double
     var majorRecall: Double
+    var description: String { file }
+}
+
+/// Floors for a corpus round (Tests/FirstaskTests/Fixtures/README.md): what the shipped rules reach on it minus
+/// 2 points for accuracies and 6 for the recalls and precision (a round has only 20–40 emergencies and 18–26
+/// conduct complaints, so one message moves those by 3–5 points).
+struct RoundFloors: Sendable, CustomStringConvertible {
+    var file: String
+    var rows: Int
+    var category: Double
+    var intent: Double
+    var emergencyRecall: Double
+    var emergencyPrecision: Double
+    var majorOrWorseRecall: Double
+    var conductRecall: Double
+    var location: Double
     var description: String { file }
 }
 
@@ -359,6 +386,61 @@ struct ClassifierTests {
                 "emergency precision \(scores.emergenciesFound)/\(scores.emergencyVerdicts)")
         #expect(Double(scores.majorsFound) / Double(max(scores.majors, 1)) >= floors.majorRecall,
                 "major recall \(scores.majorsFound)/\(scores.majors)")
+    }
+
+    /// Rounds 1–15 were each scored blind and then tuned on; round-final was written blind and scored once,
+    /// never tuned on (its figure is the one the README quotes). Raise a floor when the rules improve; never
+    /// lower one to make a change pass.
+    @Test("accuracy on the corpus rounds stays above its floors", arguments: [
+        RoundFloors(file: "round-1.jsonl", rows: 220, category: 0.90, intent: 0.81, emergencyRecall: 0.90,
+                    emergencyPrecision: 0.90, majorOrWorseRecall: 0.89, conductRecall: 0.94, location: 0.97),
+        RoundFloors(file: "round-2.jsonl", rows: 220, category: 0.88, intent: 0.89, emergencyRecall: 0.87,
+                    emergencyPrecision: 0.94, majorOrWorseRecall: 0.89, conductRecall: 0.88, location: 0.96),
+        RoundFloors(file: "round-3.jsonl", rows: 220, category: 0.89, intent: 0.86, emergencyRecall: 0.94,
+                    emergencyPrecision: 0.90, majorOrWorseRecall: 0.92, conductRecall: 0.94, location: 0.96),
+        RoundFloors(file: "round-4.jsonl", rows: 220, category: 0.87, intent: 0.84, emergencyRecall: 0.90,
+                    emergencyPrecision: 0.87, majorOrWorseRecall: 0.88, conductRecall: 0.88, location: 0.94),
+        RoundFloors(file: "round-5.jsonl", rows: 220, category: 0.89, intent: 0.83, emergencyRecall: 0.94,
+                    emergencyPrecision: 0.86, majorOrWorseRecall: 0.90, conductRecall: 0.86, location: 0.97),
+        RoundFloors(file: "round-6.jsonl", rows: 320, category: 0.88, intent: 0.83, emergencyRecall: 0.94,
+                    emergencyPrecision: 0.94, majorOrWorseRecall: 0.89, conductRecall: 0.90, location: 0.95),
+        RoundFloors(file: "round-7.jsonl", rows: 220, category: 0.88, intent: 0.88, emergencyRecall: 0.90,
+                    emergencyPrecision: 0.87, majorOrWorseRecall: 0.91, conductRecall: 0.94, location: 0.95),
+        RoundFloors(file: "round-8.jsonl", rows: 220, category: 0.90, intent: 0.86, emergencyRecall: 0.90,
+                    emergencyPrecision: 0.90, majorOrWorseRecall: 0.89, conductRecall: 0.89, location: 0.95),
+        RoundFloors(file: "round-9.jsonl", rows: 220, category: 0.93, intent: 0.88, emergencyRecall: 0.94,
+                    emergencyPrecision: 0.94, majorOrWorseRecall: 0.92, conductRecall: 0.88, location: 0.94),
+        RoundFloors(file: "round-10.jsonl", rows: 220, category: 0.88, intent: 0.86, emergencyRecall: 0.94,
+                    emergencyPrecision: 0.84, majorOrWorseRecall: 0.94, conductRecall: 0.94, location: 0.97),
+        RoundFloors(file: "round-11.jsonl", rows: 220, category: 0.91, intent: 0.86, emergencyRecall: 0.94,
+                    emergencyPrecision: 0.90, majorOrWorseRecall: 0.89, conductRecall: 0.94, location: 0.96),
+        RoundFloors(file: "round-12.jsonl", rows: 220, category: 0.93, intent: 0.85, emergencyRecall: 0.94,
+                    emergencyPrecision: 0.94, majorOrWorseRecall: 0.94, conductRecall: 0.88, location: 0.97),
+        RoundFloors(file: "round-13.jsonl", rows: 220, category: 0.82, intent: 0.77, emergencyRecall: 0.82,
+                    emergencyPrecision: 0.75, majorOrWorseRecall: 0.80, conductRecall: 0.70, location: 0.95),
+        RoundFloors(file: "round-14.jsonl", rows: 220, category: 0.88, intent: 0.85, emergencyRecall: 0.87,
+                    emergencyPrecision: 0.87, majorOrWorseRecall: 0.87, conductRecall: 0.94, location: 0.96),
+        RoundFloors(file: "round-15.jsonl", rows: 320, category: 0.89, intent: 0.87, emergencyRecall: 0.94,
+                    emergencyPrecision: 0.91, majorOrWorseRecall: 0.94, conductRecall: 0.90, location: 0.95),
+        RoundFloors(file: "round-final.jsonl", rows: 320, category: 0.90, intent: 0.88, emergencyRecall: 0.86,
+                    emergencyPrecision: 0.73, majorOrWorseRecall: 0.87, conductRecall: 0.82, location: 0.95),
+    ])
+    func roundAccuracy(floors: RoundFloors) throws {
+        let rows = try ClassifierFiles.corpus(floors.file)
+        #expect(rows.count == floors.rows)
+        let scores = try CorpusScores(rows, classifier: Classifier(rules: try ClassifierFiles.shippedRules()))
+        func ratio(_ found: Int, _ of: Int) -> Double { Double(found) / Double(max(of, 1)) }
+        #expect(scores.rate(scores.category) >= floors.category, "category \(scores.category)/\(scores.total)")
+        #expect(scores.rate(scores.intent) >= floors.intent, "intent \(scores.intent)/\(scores.total)")
+        #expect(scores.rate(scores.location) >= floors.location, "location \(scores.location)/\(scores.total)")
+        #expect(ratio(scores.emergenciesFound, scores.emergencies) >= floors.emergencyRecall,
+                "emergency recall \(scores.emergenciesFound)/\(scores.emergencies)")
+        #expect(ratio(scores.emergenciesFound, scores.emergencyVerdicts) >= floors.emergencyPrecision,
+                "emergency precision \(scores.emergenciesFound)/\(scores.emergencyVerdicts)")
+        #expect(ratio(scores.seriousFound, scores.serious) >= floors.majorOrWorseRecall,
+                "major-or-worse recall \(scores.seriousFound)/\(scores.serious)")
+        #expect(ratio(scores.conductFound, scores.conduct) >= floors.conductRecall,
+                "staff-conduct recall \(scores.conductFound)/\(scores.conduct)")
     }
 
     // MARK: Rules file errors
