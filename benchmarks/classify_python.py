@@ -14,7 +14,7 @@ It reads the same `prompts/rules.yaml` and follows the same semantics as Firstas
 - rules: conditions dispatched per key (CONDITIONS below: any, all, none, near, regex), weights summed per
   target, the same category ranking, intent choice, exclusions, physical repair rule, severity threshold
   and cap, confidence
-- location: regular expressions for the address styles of corpus/LABELS.md (an approximation of the
+- location: regular expressions for the address styles of docs/LABELS.md (an approximation of the
   hand-written LocationScanner; `--eval` prints how close it gets)
 
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install -r benchmarks/requirements.txt
