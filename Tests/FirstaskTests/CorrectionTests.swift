@@ -208,7 +208,7 @@ struct DeskCorrectionTests {
     @Test("a category correction moves the ticket to that category's department like a transfer and is recorded")
     func categoryMoves() async throws {
         var desk = try await DeskHarness()
-        _ = try await desk.receive("5栋地下车库B2的水没过脚踝了", from: resident)
+        _ = try await desk.receive("5栋地下车库B2停车位上有一大滩水", from: resident)
         var ticket = try await desk.ticket("T0001")
         #expect(ticket.category == .parking && ticket.handler == "wu_hao")
         _ = try await desk.receive("类别 T1 给排水 地库进水", from: desk.phone("wu_hao"))

@@ -8,14 +8,15 @@ import Testing
 // Learning from staff corrections, end to end: residents text the simulated inbox, the gateway (SQLite, real
 // HTTP) opens tickets, staff correct them by text, and the `firstask` process lists the corrections and
 // suggests rules from that gateway's own database. The three messages are ones the shipped rules misread
-// (commit 1b81671); when the rules learn to read one, replace it with one they still misread.
+// (the garage puddle replaced the flooded garage once the rules learnt that flooding in a car park is plumbing);
+// when the rules learn to read one, replace it with one they still misread.
 
 @Suite("Learning from corrections, end to end")
 struct CorrectionsEndToEndTests {
     /// Messages the shipped rules misread, with what staff say they are.
     static let misread = [
         (phone: "+8613911110001", text: "3栋楼顶有个小孩在栏杆外面玩", category: Category.security, severity: Severity.emergency),
-        (phone: "+8613911110002", text: "5栋地下车库B2的水没过脚踝了", category: .plumbing, severity: .general),
+        (phone: "+8613911110002", text: "5栋地下车库B2停车位上有一大滩水", category: .plumbing, severity: .general),
         (phone: "+447700900123", text: "Block 3 flat 501 the balcony glass is cracked and could fall", category: .facility,
          severity: .emergency),
     ]
