@@ -33,7 +33,7 @@ public struct HTTPInboxSettings: Sendable, Equatable {
     }
 }
 
-/// The generic HTTP inbox channel of DESIGN.md: polls `GET {base}/messages`, sends with `POST {base}/send`.
+/// The generic HTTP inbox channel (README, "The HTTP inbox protocol"): polls `GET {base}/messages`, sends with `POST {base}/send`.
 public struct HTTPInboxChannel: MessageSource, MessageSink {
     public let settings: HTTPInboxSettings
     private let client: CurlHTTPClient

@@ -5,7 +5,7 @@ import FirstaskTesting
 import Foundation
 import Testing
 
-// The scripted conversation of issue 4: every command and resident path, in Chinese and English, through
+// The scripted conversation of the desk: every command and resident path, in Chinese and English, through
 // the real HTTP inbox on loopback (simulated SMS inbox ⇄ libcurl ⇄ gateway with SQLite). Time is a fake
 // clock starting Tuesday 2026-12-01 10:00 Shanghai, when the day shift is on:
 // service 王芳 wang_fang (+ Emma Wong on weekdays), engineering 张伟 zhang_wei, control room 孙丽 sun_li,

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// The admin API routes (DESIGN.md, "Admin API"), all behind a bearer token.
+/// The admin API routes (README, "Admin API"), all behind a bearer token.
 public enum AdminAPI {
     /// Adds `/api/…` routes and an unauthenticated `/healthz` to `router`.
     public static func addRoutes(

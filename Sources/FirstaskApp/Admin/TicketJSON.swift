@@ -1,7 +1,7 @@
 import FirstaskDesk
 import Foundation
 
-/// A ticket as the admin API shows it (DESIGN.md, "Admin API"): snake_case keys, ISO 8601 times.
+/// A ticket as the admin API shows it (README, "Admin API"): snake_case keys, ISO 8601 times.
 struct TicketJSON: Encodable {
     struct LocationJSON: Encodable {
         var building: String?

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// `firstask` — the command-line entry point (DESIGN.md, "The `firstask` command").
+/// `firstask` — the command-line entry point (README, "Running the gateway").
 public struct FirstaskCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "firstask",

@@ -2,7 +2,7 @@ import ArgumentParser
 import FirstaskDesk
 import Foundation
 
-/// `firstask report monthly`: the monthly summary and callback list (DESIGN.md, "Complaint procedure").
+/// `firstask report monthly`: the monthly summary and callback list (README, "Records").
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Monthly summary of complaints and requests, with the callback list.",

@@ -2,7 +2,7 @@ import FirstaskChannels
 import Foundation
 import Synchronization
 
-/// A simulated SMS inbox that speaks the HTTP inbox protocol of DESIGN.md: `GET /messages?after=&limit=&wait=`
+/// A simulated SMS inbox that speaks the HTTP inbox protocol (README, "The HTTP inbox protocol"): `GET /messages?after=&limit=&wait=`
 /// and `POST /send`, plus `POST /inject` (`{"from", "text"}`) to play a phone texting the gateway.
 ///
 /// The demo and the benchmark run it; tests use it as the real server on the other end of libcurl, with

@@ -52,7 +52,7 @@ public struct KannelSettings: Sendable, Equatable {
 ///
 /// Replies are sent with `charset=UTF-8` and `coding=2` (UCS-2) unless the text is pure GSM 7-bit, then
 /// `coding=0`: without `coding=2` Kannel replaces CJK with `?`, and without `charset` it reads the text
-/// as UTF-16BE (CHANNELS.md). Kannel concatenates long texts itself; `SMSSegmenter` decides how many parts
+/// as UTF-16BE (README, "Channels"). Kannel concatenates long texts itself; `SMSSegmenter` decides how many parts
 /// a reply takes and replies longer than `maxParts` are refused as final errors.
 public struct KannelChannel: MessageSink, WebhookChannel {
     public let settings: KannelSettings

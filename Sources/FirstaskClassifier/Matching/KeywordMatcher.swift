@@ -1,6 +1,6 @@
 /// Finds every rule keyword in a normalised message in one pass.
 ///
-/// Matching rules (see DESIGN.md, "Layers"):
+/// Matching rules (the header of prompts/rules.yaml documents them):
 /// - A keyword that starts with an ASCII letter or digit needs a word boundary before it, and one that
 ///   ends with one needs a boundary after it ("fee" does not fire inside "coffee", "tow" not in "tower").
 ///   Chinese characters count as boundaries, so "501厨房" finds 厨房 and "b2 parking lot的灯" finds "parking lot".

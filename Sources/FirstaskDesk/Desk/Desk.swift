@@ -276,7 +276,7 @@ struct DeskTurn {
     }
 
     /// Adds a text to the outbox. A non-urgent text to a resident waits out the quiet hours, unless it
-    /// answers the message they just sent (DESIGN.md: quiet hours hold back only what they did not ask for).
+    /// answers the message they just sent (quiet hours hold back only what they did not ask for).
     mutating func send(
         _ text: String, to address: String, channel: String, ticket: String?, resident: Bool = false, urgent: Bool = false
     ) throws {
