@@ -103,8 +103,8 @@ struct RoundFloors: Sendable, CustomStringConvertible {
     var description: String { file }
 }
 
-/// The categories table (and a negation setting) every small test rules file needs.
-let testCategoriesYAML = """
+/// The categories table every small test rules file needs.
+let testCategoryTableYAML = """
     categories:
       plumbing:      { department: engineering, intent: repair, physical: true }
       electrical:    { department: engineering, intent: repair, physical: true }
@@ -120,6 +120,11 @@ let testCategoriesYAML = """
       renovation:    { department: service }
       staff_conduct: { department: management, intent: complaint }
       general:       { department: service, intent: inquiry }
+
+    """
+
+/// The categories table and a negation setting.
+let testCategoriesYAML = testCategoryTableYAML + """
     settings:
       negation: { words: [没有, 不是, "no one", not], window: 4 }
 

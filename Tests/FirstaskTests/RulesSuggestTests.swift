@@ -12,21 +12,8 @@ struct RulesSuggestTests {
     static let yaml = """
         # a small rules file
         schema: 1
-        categories:
-          plumbing:      { department: engineering, intent: repair, physical: true }
-          electrical:    { department: engineering, intent: repair, physical: true }
-          elevator:      { department: engineering, intent: repair, physical: true }
-          facility:      { department: engineering, intent: repair, physical: true }
-          fire_safety:   { department: fire_control, intent: repair, physical: true }
-          security:      { department: security, intent: complaint }
-          parking:       { department: security, intent: complaint }
-          noise:         { department: security, intent: complaint }
-          sanitation:    { department: environment, intent: complaint }
-          greenery:      { department: environment, intent: complaint }
-          fees:          { department: service }
-          renovation:    { department: service }
-          staff_conduct: { department: management, intent: complaint }
-          general:       { department: service, intent: inquiry }
+
+        """ + testCategoryTableYAML + """
         rules:
         - id: plumbing.leak
           category: plumbing
