@@ -52,6 +52,15 @@ struct ClassifierConceptTests {
         Pair(concept: "a person in a lift stopped between floors, or an empty stopped lift",
              text: "电梯停在两层中间不动了，我女儿在里面", severity: .emergency,
              lookAlike: "电梯停在5楼不动了，里面没有人被困，大家只能走楼梯", lookAlikeSeverity: .general),
+        Pair(concept: "someone inside a lift stopped between floors, or a lift that only grinds between floors",
+             text: "The lift stopped between floors and my dad is still inside", severity: .emergency,
+             lookAlike: "The lift makes a grinding noise between floors 3 and 7 but still runs", lookAlikeSeverity: .general),
+        Pair(concept: "stuck in a lift now, or stuck last Tuesday and claiming for it",
+             text: "I'm stuck in the lift right now, please hurry", severity: .emergency,
+             lookAlike: "I was stuck in the lift for an hour last Tuesday and I want compensation", lookAlikeSeverity: .major),
+        Pair(concept: "a smoke alarm with smoke, or a detector chirping for a battery",
+             text: "走廊的烟感一直在响，楼道里都是烟", severity: .emergency,
+             lookAlike: "房间的烟感每分钟嘀一声，应该是电池没电了，请人来换一下", lookAlikeSeverity: .general),
     ])
     func hazards(pair: Pair) {
         #expect(Self.classifier.classify(pair.text).severity == pair.severity, "\(pair.text)")
@@ -80,6 +89,14 @@ struct ClassifierConceptTests {
                     lookAlike: "管家很快帮我联系了开发商，谢谢", lookAlikeCategory: .general),
         ConductPair(text: "凌晨两点岗亭的保安在睡觉，按了半天喇叭都没醒", severity: .major,
                     lookAlike: "凌晨两点岗亭的保安帮我开了门，很及时，谢谢", lookAlikeCategory: .security),
+        ConductPair(text: "门岗的保安值班时喝啤酒，说话都大舌头了", severity: .major,
+                    lookAlike: "门岗的保安帮我把两箱啤酒搬上楼，谢谢", lookAlikeCategory: .security),
+        ConductPair(text: "收费亭的大叔要我给小费才肯开闸", severity: .major,
+                    lookAlike: "维修师傅修好了热水器，一分钱小费都不要，谢谢", lookAlikeCategory: .plumbing),
+        ConductPair(text: "The concierge mocked my accent in front of everyone", severity: .major,
+                    lookAlike: "The concierge kept my parcel safe while I was away, thank you", lookAlikeCategory: .general),
+        ConductPair(text: "维修师傅被我说了一句，就摔门走了", severity: .general,
+                    lookAlike: "维修师傅走的时候把门轻轻带上了，很细心，谢谢", lookAlikeCategory: .general),
     ])
     func conduct(pair: ConductPair) {
         let complaint = Self.classifier.classify(pair.text)
