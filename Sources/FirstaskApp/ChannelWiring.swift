@@ -15,7 +15,8 @@ enum ChannelWiring {
     }
 
     static func build(
-        _ channels: [ProviderChannelSettings], client: CurlHTTPClient, store: any ChannelStore, intake: Intake, logger: Logger
+        _ channels: [ProviderChannelSettings], client: CurlHTTPClient, store: any ChannelStore, intake: Intake,
+        health: ChannelHealth, metrics: GatewayMetrics, logger: Logger
     ) async throws -> Wired {
         var wired = Wired()
         for settings in channels {
@@ -40,6 +41,8 @@ enum ChannelWiring {
                     var poller = InboxPoller(source: channel, store: store, deskBell: intake.deskBell, pollInterval: 1,
                                              longPolls: telegram.pollTimeout > 0, logger: channelLogger)
                     poller.intake = intake
+                    poller.health = health
+                    poller.metrics = metrics
                     wired.services.append(poller)
                 }
             case let .wecom(wecom):
@@ -48,9 +51,22 @@ enum ChannelWiring {
                 var poller = InboxPoller(source: channel, store: store, deskBell: intake.deskBell, pollInterval: wecom.pollInterval,
                                          longPolls: false, logger: channelLogger)
                 poller.intake = intake
+                poller.health = health
+                poller.metrics = metrics
                 wired.services.append(poller)
             }
         }
         return wired
+    }
+}
+
+extension ProviderChannelSettings {
+    /// Whether the gateway polls this channel (Telegram in polling mode, WeCom); the others receive by webhook.
+    var isPolled: Bool {
+        switch self {
+        case let .telegram(telegram): telegram.mode == .polling
+        case .wecom: true
+        case .kannel, .twilio: false
+        }
     }
 }

@@ -29,6 +29,10 @@ public struct Gateway: Sendable {
     /// Extra services the channels run (Telegram and WeCom polling).
     let channelServices: [any Service]
     public let intake: Intake
+    /// The Prometheus metrics (`/metrics`).
+    public let metrics: GatewayMetrics
+    /// Each channel's last poll and send outcomes (`/readyz`).
+    public let health: ChannelHealth
     /// The store, with the channel operations (delivery reports, throttled messages).
     public var channelStore: any ChannelStore { intake.store }
 
@@ -43,6 +47,10 @@ public struct Gateway: Sendable {
         let desk = DeskHolder(prompts.desk(policy: config.deskPolicy, defaultChannel: config.channelIDs.first))
         let client = CurlHTTPClient(connectionsPerHost: config.dispatcher.concurrency, logger: logger)
 
+        let metrics = GatewayMetrics()
+        metrics.prepare(channels: config.channelIDs)
+        let polled = config.channels.map(\.id) + config.providerChannels.filter(\.isPolled).map(\.id)
+        let health = ChannelHealth(polled: polled, others: config.channelIDs.filter { !polled.contains($0) })
         let deskBell = Doorbell()
         let dispatcherBell = Doorbell()
         var sinks: [String: any MessageSink] = [:]
@@ -54,23 +62,25 @@ public struct Gateway: Sendable {
             })
         }
         let intake = Intake(store: store, flood: flood, clock: clock, deskBell: deskBell,
-                            dispatcherBell: dispatcherBell, logger: logger)
+                            dispatcherBell: dispatcherBell, logger: logger, metrics: metrics)
         for settings in config.channels {
             let channel = HTTPInboxChannel(settings: settings, client: client, logger: logger)
             sinks[settings.id] = channel
             var poller = InboxPoller(source: channel, store: store, deskBell: deskBell, pollInterval: settings.pollInterval,
                                      longPolls: settings.wait != nil, logger: logger)
             poller.intake = intake
+            poller.health = health
+            poller.metrics = metrics
             pollers.append(poller)
         }
         let wired = try await ChannelWiring.build(config.providerChannels, client: client, store: store, intake: intake,
-                                                  logger: logger)
+                                                  health: health, metrics: metrics, logger: logger)
         sinks.merge(wired.sinks) { first, _ in first }
         let worker = DeskWorker(store: store, desk: desk, clock: clock, bell: deskBell, dispatcherBell: dispatcherBell,
-                                logger: logger)
+                                logger: logger, metrics: metrics)
         let dispatcher = Dispatcher(store: store, sinks: sinks, settings: config.dispatcher, clock: clock,
                                     bell: dispatcherBell, logger: logger, channelOrder: config.channelIDs,
-                                    templates: { [desk] in desk.current.templates })
+                                    templates: { [desk] in desk.current.templates }, metrics: metrics, health: health)
         let reloader = PromptsReloader(folder: config.promptsPath, policy: config.deskPolicy, desk: desk, logger: logger)
         let reloadOnSignal = await reloader.signalService()
         logger.info("gateway ready", metadata: [
@@ -79,7 +89,30 @@ public struct Gateway: Sendable {
         ])
         return Gateway(config: config, store: store, desk: desk, deskWorker: worker, dispatcher: dispatcher, pollers: pollers,
                        client: client, reloader: reloader, reloadOnSignal: reloadOnSignal, logger: logger,
-                       webhooks: wired.webhooks, channelServices: wired.services, intake: intake)
+                       webhooks: wired.webhooks, channelServices: wired.services, intake: intake, metrics: metrics,
+                       health: health)
+    }
+
+    /// What `/readyz` answers: the store checked now, the prompts in force, each channel's last outcomes.
+    public func readiness() async -> Readiness {
+        var storeError: String?
+        do { try await store.checkReady() } catch { storeError = "\(error)" }
+        let version = reloader.rulesVersion
+        return Readiness.evaluate(storeError: storeError, rulesVersion: version.isEmpty ? nil : version,
+                                  channels: health.snapshot(), now: Date())
+    }
+
+    /// What `/metrics` answers: the state gauges refreshed from the store, then every metric.
+    public func metricsExposition() async -> String {
+        do {
+            let backlog = try await store.outboxBacklog()
+            metrics.refresh(channels: config.channelIDs, backlog: backlog, health: health, rulesVersion: reloader.rulesVersion,
+                            now: Date())
+        } catch {
+            // The counters still tell what happened; the backlog gauges keep their last values.
+            logger.warning("metrics: the outbox backlog could not be read", metadata: ["error": "\(error)"])
+        }
+        return metrics.exposition()
     }
 
     /// The admin API server; `onRunning` receives the port it listens on.
@@ -90,12 +123,30 @@ public struct Gateway: Sendable {
                                             dispatcherBell: deskWorker.dispatcherBell))
         WebhookRoutes.addRoutes(to: router, channels: webhooks, intake: intake, maxBodyBytes: config.intake.webhookMaxBytes,
                                 clock: intake.clock, logger: logger)
+        ObservabilityRoutes.addHealthRoutes(to: router, gateway: self)
+        if config.metrics.listen == nil { ObservabilityRoutes.addMetricsRoute(to: router, gateway: self) }
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "firstask"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? config.listenPort) },
+            logger: serverLogger)
+    }
+
+    /// The separate listener of `metrics.listen` (`/metrics`, `/healthz`, `/readyz`), or `nil` when metrics are
+    /// served on the admin listener.
+    public func metricsServer(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> (any Service)? {
+        guard let listen = config.metrics.listen else { return nil }
+        let router = Router()
+        ObservabilityRoutes.addHealthRoutes(to: router, gateway: self)
+        ObservabilityRoutes.addMetricsRoute(to: router, gateway: self)
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .notice)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "firstask-metrics"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? listen.port) },
             logger: serverLogger)
     }
 
@@ -107,7 +158,10 @@ public struct Gateway: Sendable {
         var services: [any Service] = [dispatcher, deskWorker, reloadOnSignal]
         services.append(contentsOf: pollers.map { $0 as any Service })
         services.append(contentsOf: channelServices)
-        if withAdminServer { services.append(adminServer(onRunning: onAdminRunning)) }
+        if withAdminServer {
+            services.append(adminServer(onRunning: onAdminRunning))
+            if let metricsServer = metricsServer() { services.append(metricsServer) }
+        }
         return services
     }
 

@@ -209,6 +209,24 @@ public final class SQLiteStore: Store {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound") ?? 0 }
     }
 
+    public func outboxBacklog() async throws -> [OutboxBacklog] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT channel, COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox
+                WHERE status = 'pending' GROUP BY channel ORDER BY channel
+                """).map {
+                OutboxBacklog(channel: $0["channel"], pending: $0["pending"], oldestCreatedAt: Date(timeIntervalSince1970: $0["oldest"]))
+            }
+        }
+    }
+
+    public func checkReady() async throws {
+        let migrated = try await pool.read { db in try SQLiteSchema.migrator.hasCompletedMigrations(db) }
+        guard migrated else {
+            throw StoreError(message: "the SQLite database at \(path) is not migrated to this build's schema; restart the gateway to migrate it")
+        }
+    }
+
     static func outbound(_ row: Row) -> OutboundMessage {
         OutboundMessage(
             id: row["id"], channel: row["channel"], to: row["recipient"], text: row["text"],

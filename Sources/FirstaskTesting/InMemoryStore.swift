@@ -135,6 +135,16 @@ public final class InMemoryStore: Store {
         state.withLock { $0.inbound.count }
     }
 
+    public func outboxBacklog() async throws -> [OutboxBacklog] {
+        let pending = state.withLock { $0.outbox.filter { $0.status == .pending } }
+        return Dictionary(grouping: pending, by: \.channel).map { channel, rows in
+            OutboxBacklog(channel: channel, pending: rows.count, oldestCreatedAt: rows.map(\.createdAt).min()!)
+        }.sorted { $0.channel < $1.channel }
+    }
+
+    /// Always ready: there is nothing to reach or migrate.
+    public func checkReady() async throws {}
+
     public func dutyLog(from: Date, to: Date) async throws -> [DutyLogEntry] {
         state.withLock { $0.dutyLog.filter { $0.at >= from && $0.at < to } }
     }

@@ -300,6 +300,35 @@ struct StoreContractTests {
         }
     }
 
+    @Test("the outbox backlog counts pending rows per channel with the oldest one's age; sent rows leave it; a fresh store is ready",
+          arguments: StoreKind.allCases)
+    func outboxBacklog(kind: StoreKind) async throws {
+        try await withStore(kind) { (store: any Store) async throws in
+            try await store.checkReady()
+            #expect(try await store.outboxBacklog().isEmpty)
+            var early = outboxRow("w1")
+            early.channel = "wecom"
+            early.createdAt = Date(timeIntervalSince1970: 1_799_999_000)
+            var late = outboxRow("w2")
+            late.channel = "wecom"
+            let wecom = [late, early]
+            try await store.write { tx in
+                try tx.enqueue(outboxRow("o1"))
+                try tx.enqueue(outboxRow("o2"))
+                for row in wecom { try tx.enqueue(row) }
+            }
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            #expect(try await store.outboxBacklog() == [
+                OutboxBacklog(channel: "sms", pending: 2, oldestCreatedAt: start),
+                OutboxBacklog(channel: "wecom", pending: 2, oldestCreatedAt: Date(timeIntervalSince1970: 1_799_999_000)),
+            ])
+            try await store.recordDeliveries([
+                DeliveryOutcome(id: "o1", result: .sent, at: start), DeliveryOutcome(id: "o2", result: .dead(error: "x"), at: start),
+            ])
+            #expect(try await store.outboxBacklog().map(\.channel) == ["wecom"])
+        }
+    }
+
     @Test("the roster round-trips, shifts and time zone included", arguments: StoreKind.allCases)
     func rosterRoundTrip(kind: StoreKind) async throws {
         try await withStore(kind) { (store: any Store) async throws in

@@ -5,12 +5,11 @@ import Logging
 
 /// The admin API routes (README, "Admin API"), all behind a bearer token.
 public enum AdminAPI {
-    /// Adds `/api/…` routes and an unauthenticated `/healthz` to `router`.
+    /// Adds the `/api/…` routes to `router` (`/healthz`, `/readyz` and `/metrics` are `ObservabilityRoutes`).
     public static func addRoutes(
         to router: Router<BasicRequestContext>, store: any Store, reloader: PromptsReloader, token: String,
         desk: DeskAccess
     ) {
-        router.get("/healthz") { _, _ in "ok\n" }
         let api = router.group("api").add(middleware: BearerTokenMiddleware(token: token))
         api.get("tickets") { request, _ -> Response in
             let name = request.uri.queryParameters.get("status") ?? "open"

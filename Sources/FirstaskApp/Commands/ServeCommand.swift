@@ -11,11 +11,17 @@ struct ServeCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        LoggingSetup.bootstrap()
+        let settings: GatewayConfig
+        do {
+            settings = try GatewayConfig.load(path: config)
+        } catch {
+            throw exitForConfig(error)
+        }
+        LoggingSetup.bootstrap(settings.log)
         let logger = Logger(label: "firstask")
         let gateway: Gateway
         do {
-            gateway = try await Gateway.build(config: try GatewayConfig.load(path: config), logger: logger)
+            gateway = try await Gateway.build(config: settings, logger: logger)
         } catch let error as ConfigError {
             throw exitForConfig(error)
         } catch {

@@ -25,6 +25,10 @@ public struct GatewayConfig: Sendable {
     public var providerChannels: [ProviderChannelSettings] = []
     /// Intake options shared by every channel (flood protection, webhook body limit).
     public var intake = IntakeSettings()
+    /// `log.level`, `log.format`.
+    public var log = LogSettings()
+    /// `metrics.listen`.
+    public var metrics = MetricsSettings()
 
     public init(
         listenHost: String = "127.0.0.1", listenPort: Int = 8080, adminToken: String, sqlitePath: String,
@@ -65,18 +69,13 @@ public struct GatewayConfig: Sendable {
     static func parse(_ text: String, file: String, folder: String, environment: [String: String]) throws -> GatewayConfig {
         let root = try YAMLReader.root(
             text: text, file: file, environment: environment, envPrefix: "FIRSTASK_",
-            allowed: ["http", "admin", "store", "prompts", "roster", "desk", "dispatcher", "channels", "flood"])
+            allowed: ["http", "admin", "store", "prompts", "roster", "desk", "dispatcher", "channels", "flood", "log", "metrics"])
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).standardized.path
         }
 
         let http = try root.mapping("http", allowed: ["listen", "webhook_max_bytes"])
-        let listen = try http?.optionalString("listen") ?? "127.0.0.1:8080"
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-              (0...65535).contains(port), colon > listen.startIndex
-        else {
-            throw ConfigError(file: file, key: "http.listen", problem: "must be host:port, e.g. 127.0.0.1:8080")
-        }
+        let listen = try ListenAddress.parse(try http?.optionalString("listen") ?? "127.0.0.1:8080", file: file, key: "http.listen")
 
         guard let admin = try root.mapping("admin", allowed: ["token"]) else {
             throw ConfigError(file: file, key: "admin.token", problem: "is missing")
@@ -141,12 +140,14 @@ public struct GatewayConfig: Sendable {
         }
 
         var config = GatewayConfig(
-            listenHost: String(listen[..<colon]), listenPort: port, adminToken: token, sqlitePath: sqlite,
+            listenHost: listen.host, listenPort: listen.port, adminToken: token, sqlitePath: sqlite,
             promptsPath: resolve(try root.string("prompts")), rosterPath: resolve(try root.string("roster")),
             deskPolicy: policy, dispatcher: dispatcher, channels: channels)
         config.providerChannels = providers
         config.channelOrder = order
         config.intake = try ChannelConfig.intake(root: root, http: http)
+        config.log = try LogSettings.read(try root.mapping("log", allowed: ["level", "format"]), file: file)
+        config.metrics = try MetricsSettings.read(try root.mapping("metrics", allowed: ["listen"]), file: file)
         return config
     }
 }

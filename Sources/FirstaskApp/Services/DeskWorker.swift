@@ -17,11 +17,13 @@ public struct DeskWorker: Service {
     /// How often the desk's clocks run (deadlines, confirmation windows, check-ins).
     let clockInterval: Duration
     let logger: Logger
+    let metrics: GatewayMetrics
 
     public init(
         store: any Store, desk: DeskHolder, clock: any WallClock, bell: Doorbell, dispatcherBell: Doorbell,
-        batchSize: Int = 500, clockInterval: Duration = .seconds(30), logger: Logger
+        batchSize: Int = 500, clockInterval: Duration = .seconds(30), logger: Logger, metrics: GatewayMetrics = GatewayMetrics()
     ) {
+        self.metrics = metrics
         self.clockInterval = clockInterval
         self.store = store
         self.desk = desk
@@ -66,6 +68,7 @@ public struct DeskWorker: Service {
         let desk = self.desk.current
         let now = clock.now
         let result = try await store.write { tx in try desk.tick(tx, now: now) }
+        metrics.desk(result)
         if result.escalations > 0 || result.closedUnconfirmed > 0 {
             logger.info("desk clocks ran", metadata: [
                 "escalation_steps": "\(result.escalations)", "closed_unconfirmed": "\(result.closedUnconfirmed)",
@@ -82,11 +85,15 @@ public struct DeskWorker: Service {
         // ticket changes themselves, not for reading text.
         var labels: [Int64: Classification] = [:]
         for message in try await store.pendingInbound(limit: limit) {
-            if let id = message.id { labels[id] = desk.classifier.classify(message.text) }
+            guard let id = message.id else { continue }
+            let start = ContinuousClock.now
+            labels[id] = desk.classifier.classify(message.text)
+            metrics.classified(in: ContinuousClock.now - start)
         }
         let now = clock.now
         let prepared = labels
         let result = try await store.write { tx in try desk.process(tx, now: now, limit: limit, labels: prepared) }
+        metrics.desk(result)
         if result.handled > 0 {
             logger.debug("desk handled a batch", metadata: [
                 "messages": "\(result.handled)", "tickets_opened": "\(result.ticketsOpened)", "enqueued": "\(result.enqueued)",

@@ -39,11 +39,16 @@ public struct Dispatcher: Service {
     let channelOrder: [String]
     /// The prompts in force, for the dead-letter alert text.
     let templates: @Sendable () -> Templates?
+    let metrics: GatewayMetrics
+    let health: ChannelHealth?
 
     public init(
         store: any Store, sinks: [String: any MessageSink], settings: DispatcherSettings, clock: any WallClock,
-        bell: Doorbell, logger: Logger, channelOrder: [String]? = nil, templates: @escaping @Sendable () -> Templates? = { nil }
+        bell: Doorbell, logger: Logger, channelOrder: [String]? = nil, templates: @escaping @Sendable () -> Templates? = { nil },
+        metrics: GatewayMetrics = GatewayMetrics(), health: ChannelHealth? = nil
     ) {
+        self.metrics = metrics
+        self.health = health
         self.store = store
         self.sinks = sinks
         self.settings = settings
@@ -114,6 +119,7 @@ public struct Dispatcher: Service {
         }
         try await alertDeadLetters(outcomes, rows: due)
         try await store.recordDeliveries(outcomes)
+        report(outcomes, rows: due)
         return (tried, limitedUntil)
     }
 
@@ -144,6 +150,17 @@ public struct Dispatcher: Service {
         ])
     }
 
+    /// Counts the recorded outcomes (sent, dead) and tells the channels' health which channels sent.
+    func report(_ outcomes: [DeliveryOutcome], rows: [OutboundMessage]) {
+        let channelOf = Dictionary(rows.map { ($0.id, $0.channel) }, uniquingKeysWith: { first, _ in first })
+        metrics.delivered(outcomes, channelOf: channelOf)
+        guard let health else { return }
+        for outcome in outcomes {
+            guard let channel = channelOf[outcome.id] else { continue }
+            if case .sent = outcome.result { health.sendSucceeded(channel, at: Date()) } else { health.sendFailed(channel, at: Date()) }
+        }
+    }
+
     /// One attempt at each of `messages` (all on `channel`), turned into the outcomes to record.
     func deliver(_ messages: [OutboundMessage], channel: String) async -> [DeliveryOutcome] {
         guard let sink = sinks[channel] else {
@@ -152,7 +169,9 @@ public struct Dispatcher: Service {
                 DeliveryOutcome(id: $0.id, result: .dead(error: "no channel '\(channel)' is configured"), at: clock.now)
             }
         }
+        let start = ContinuousClock.now
         let errors = await sink.send(all: messages, concurrency: settings.concurrency)
+        metrics.sendAttempted(channel: channel, count: messages.count, in: ContinuousClock.now - start)
         let now = clock.now
         return zip(messages, errors).map { message, error in
             guard let error else { return DeliveryOutcome(id: message.id, result: .sent, at: now) }

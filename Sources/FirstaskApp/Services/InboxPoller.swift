@@ -15,6 +15,10 @@ public struct InboxPoller: Service {
     let logger: Logger
     /// When set, pages are stored through it (flood protection); else straight into `store`.
     public var intake: Intake?
+    /// Where poll outcomes are reported (readiness, the poll-age gauge).
+    public var health: ChannelHealth?
+    /// Where failed polls are counted.
+    public var metrics: GatewayMetrics?
 
     public init(
         source: any MessageSource, store: any Store, deskBell: Doorbell, pollInterval: Double, longPolls: Bool,
@@ -53,11 +57,13 @@ public struct InboxPoller: Service {
                     if stored > 0 { deskBell.ring() }
                 }
                 failures = 0
+                health?.pollSucceeded(source.channelID, at: Date())
                 if page.messages.isEmpty, !longPolls { await pause(pollInterval) }
             } catch is CancellationError {
                 break
             } catch let error as ChannelError {
                 failures += 1
+                reportFailure()
                 let delay: Double = if case let .after(seconds) = error.retry { seconds }
                     else { backoff.delay(attempt: failures, unit: Double.random(in: 0.5..<1)) }
                 logger.warning("poll failed; retrying", metadata: [
@@ -66,6 +72,7 @@ public struct InboxPoller: Service {
                 await pause(delay)
             } catch {
                 failures += 1
+                reportFailure()
                 let delay = backoff.delay(attempt: failures, unit: Double.random(in: 0.5..<1))
                 logger.error("storing a poll failed; the cursor was not moved; retrying", metadata: [
                     "error": "\(error)", "attempt": "\(failures)", "retry_in_s": "\(Self.format(delay))",
@@ -73,6 +80,11 @@ public struct InboxPoller: Service {
                 await pause(delay)
             }
         }
+    }
+
+    private func reportFailure() {
+        metrics?.pollFailed(channel: source.channelID)
+        health?.pollFailed(source.channelID, at: Date())
     }
 
     private func pause(_ seconds: Double) async {

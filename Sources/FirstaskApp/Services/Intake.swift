@@ -11,9 +11,11 @@ public struct Intake: Sendable {
     let deskBell: Doorbell
     let dispatcherBell: Doorbell
     let logger: Logger
+    let metrics: GatewayMetrics
 
     public init(store: any ChannelStore, flood: FloodPolicy, clock: any WallClock, deskBell: Doorbell, dispatcherBell: Doorbell,
-                logger: Logger) {
+                logger: Logger, metrics: GatewayMetrics = GatewayMetrics()) {
+        self.metrics = metrics
         self.store = store
         self.flood = flood
         self.clock = clock
@@ -26,6 +28,7 @@ public struct Intake: Sendable {
     @discardableResult
     public func store(_ batch: InboundBatch) async throws -> IntakeResult {
         let result = try await store.storeInbound(batch, flood: flood, now: clock.now, makeID: { Desk.ids.next() })
+        metrics.inboundStored(channel: batch.channel, delivered: batch.messages.count, result: result, rejected: batch.rejected)
         if result.accepted > 0 { deskBell.ring() }
         if result.notices > 0 { dispatcherBell.ring() }
         if result.throttled > 0 {

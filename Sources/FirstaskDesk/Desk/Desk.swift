@@ -42,7 +42,23 @@ public struct Desk: Sendable {
         /// Escalation steps taken and tickets closed by the timer.
         public var escalations = 0
         public var closedUnconfirmed = 0
+        /// Tickets opened, by their labels (the metrics count them so).
+        public var openedByLabels: [OpenedLabels: Int] = [:]
+        /// Deadlines found missed for the first time (each ticket's deadline counts once, at its first step).
+        public var deadlinesMissed: [Deadline: Int] = [:]
+        /// Escalation steps taken, by level (1 reminds the handler, 2 tells the head, 3 leadership).
+        public var escalationsByLevel: [Int: Int] = [:]
         public init() {}
+    }
+
+    /// The labels a new ticket is counted by.
+    public struct OpenedLabels: Hashable, Sendable {
+        public var category: Category
+        public var severity: Severity
+        public init(category: Category, severity: Severity) {
+            self.category = category
+            self.severity = severity
+        }
     }
 
     /// Handles up to `limit` pending inbound messages, oldest first.

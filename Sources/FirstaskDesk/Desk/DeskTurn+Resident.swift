@@ -124,6 +124,7 @@ extension DeskTurn {
         ticket.nextCheckAt = ticket.status.isOpen ? SlaClock.nextCheck(ticket, policy: policy) : nil
         try tx.insertTicket(ticket)
         result.ticketsOpened += 1
+        result.openedByLabels[Desk.OpenedLabels(category: ticket.category, severity: ticket.severity), default: 0] += 1
 
         try event(ref, actor: source == .text ? "resident" : (fixed?.id ?? "admin"), .opened, text, channel: channel)
         try event(ref, actor: "system", .assigned,

@@ -62,6 +62,8 @@ extension DeskTurn {
                 ])
             }
             result.escalations += 1
+            result.escalationsByLevel[level, default: 0] += 1
+            for step in covered where step.level == 1 { result.deadlinesMissed[step.deadline, default: 0] += 1 }
         }
         try save(&ticket)
     }

@@ -67,3 +67,17 @@ public struct DeliveryOutcome: Sendable, Equatable {
         self.at = at
     }
 }
+
+/// The pending part of one channel's outbox: how many rows wait and since when the oldest has waited.
+public struct OutboxBacklog: Sendable, Equatable {
+    public var channel: String
+    public var pending: Int
+    /// `createdAt` of the oldest pending row.
+    public var oldestCreatedAt: Date
+
+    public init(channel: String, pending: Int, oldestCreatedAt: Date) {
+        self.channel = channel
+        self.pending = pending
+        self.oldestCreatedAt = oldestCreatedAt
+    }
+}

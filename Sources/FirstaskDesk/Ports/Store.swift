@@ -61,6 +61,13 @@ public protocol Store: Sendable {
 
     /// Staff corrections of tickets' labels made at or after `since` (all when `nil`), oldest first.
     func corrections(since: Date?) async throws -> [LabelCorrection]
+
+    /// The pending outbox rows per channel, for channels that have any, sorted by channel id.
+    func outboxBacklog() async throws -> [OutboxBacklog]
+
+    /// Returns when the store can be read and its schema is the one this build writes; throws otherwise
+    /// (readiness and `firstask check`).
+    func checkReady() async throws
 }
 
 /// What the desk may read and change inside one `Store.write` transaction. Synchronous: it runs on the
