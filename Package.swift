@@ -76,7 +76,10 @@ let package = Package(
         ),
         .target(
             name: "FirstaskTesting",
-            dependencies: ["FirstaskDesk", "FirstaskApp", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+            dependencies: [
+                "FirstaskDesk", "FirstaskApp", "FirstaskCurl",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "FirstaskTests",

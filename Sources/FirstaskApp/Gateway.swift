@@ -107,7 +107,7 @@ public struct Gateway: Sendable {
         do {
             let backlog = try await store.outboxBacklog()
             metrics.refresh(channels: config.channelIDs, backlog: backlog, health: health, rulesVersion: reloader.rulesVersion,
-                            now: Date())
+                            now: deskWorker.clock.now)
         } catch {
             // The counters still tell what happened; the backlog gauges keep their last values.
             logger.warning("metrics: the outbox backlog could not be read", metadata: ["error": "\(error)"])

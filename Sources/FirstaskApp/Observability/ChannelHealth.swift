@@ -12,6 +12,8 @@ public final class ChannelHealth: Sendable {
         public var lastSendSuccess: Date?
         public var lastSendFailure: Date?
 
+        public init(polled: Bool = false) { self.polled = polled }
+
         /// A polled channel is healthy once a poll has succeeded and no poll has failed since.
         public var pollHealthy: Bool {
             guard let success = lastPollSuccess else { return false }

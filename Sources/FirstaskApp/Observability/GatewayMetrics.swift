@@ -26,13 +26,19 @@ public final class GatewayMetrics: Sendable {
         gauge(.buildInfo, ["version": Self.buildVersion]).record(1)
     }
 
-    /// Creates the per-channel counters at zero, so rates and alerts have a series from the start.
+    /// Creates the counters that alerts and rates read at zero, so that `increase()` sees their first event
+    /// (a series born at 1 has no increase). Tickets by label are left to appear with their first ticket.
     public func prepare(channels: [String]) {
         for channel in channels {
             for name in [MetricName.inboundReceived, .inboundDuplicates, .inboundThrottled, .outboxSent, .outboxDead, .pollErrors] {
                 counter(name, ["channel": channel]).increment(by: 0)
             }
+            for reason in RejectionReason.codes {
+                counter(.inboundRejected, ["channel": channel, "reason": reason]).increment(by: 0)
+            }
         }
+        for deadline in Deadline.allCases { counter(.slaBreaches, ["clock": deadline.rawValue]).increment(by: 0) }
+        for level in 1...3 { counter(.escalations, ["level": Self.levelName(level)]).increment(by: 0) }
     }
 
     // MARK: Events
@@ -100,7 +106,11 @@ public final class GatewayMetrics: Sendable {
     // MARK: State, set before a scrape
 
     /// Sets the backlog, poll-age and rules gauges for `channels` (every configured channel gets a value).
-    public func refresh(channels: [String], backlog: [OutboxBacklog], health: ChannelHealth, rulesVersion: String, now: Date) {
+    /// `now` is the gateway's clock, which stamped the outbox rows; poll ages are measured on `wallNow`, the
+    /// clock `ChannelHealth` is told about.
+    public func refresh(
+        channels: [String], backlog: [OutboxBacklog], health: ChannelHealth, rulesVersion: String, now: Date, wallNow: Date = Date()
+    ) {
         let byChannel = Dictionary(backlog.map { ($0.channel, $0) }, uniquingKeysWith: { first, _ in first })
         for channel in Set(channels).union(byChannel.keys) {
             let row = byChannel[channel]
@@ -108,7 +118,7 @@ public final class GatewayMetrics: Sendable {
             gauge(.outboxOldestPending, ["channel": channel]).record(row.map { max(0, now.timeIntervalSince($0.oldestCreatedAt)) } ?? 0)
         }
         for (channel, state) in health.snapshot() where state.polled {
-            gauge(.pollAge, ["channel": channel]).record(state.lastPollSuccess.map { max(0, now.timeIntervalSince($0)) } ?? -1)
+            gauge(.pollAge, ["channel": channel]).record(state.lastPollSuccess.map { max(0, wallNow.timeIntervalSince($0)) } ?? -1)
         }
         rulesVersionInForce.withLock { current in
             guard current != rulesVersion else { return }
