@@ -32,7 +32,7 @@ public enum MetricName: String, CaseIterable, Sendable {
         case .outboxOldestPending: "Age of the oldest pending outbox row, per channel (0 when none waits)."
         case .outboxSent: "Texts the channel accepted, per channel."
         case .outboxDead: "Texts given up as dead letters, per channel."
-        case .sendDuration: "Time one send attempt took, per channel, successful or not."
+        case .sendDuration: "Time until the channel answered the dispatcher round that carried a text, one observation per text and channel."
         case .classifyDuration: "Time the classifier took to read one message."
         case .pollErrors: "Polls of a channel that failed (the channel or the store), per channel."
         case .pollAge: "Seconds since the last successful poll of a polled channel (-1 before the first one)."
