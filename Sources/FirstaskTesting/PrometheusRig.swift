@@ -70,6 +70,13 @@ public final class PrometheusRig: Sendable {
 
     public func logs() -> String { (try? String(contentsOfFile: folder + "/prometheus.log", encoding: .utf8)) ?? "" }
 
+    /// Runs `promtool` with `arguments` (standard input from `input` when given); returns its exit status and output.
+    public static func promtool(_ arguments: [String], input: Data? = nil, in directory: String? = nil) throws
+        -> (status: Int32, output: String)
+    {
+        try ToolRun.run(promtool, arguments, input: input, in: directory)
+    }
+
     /// Stops Prometheus (TERM, then KILL after 5 s).
     public func stop() {
         if process.isRunning { process.terminate() }
@@ -77,33 +84,5 @@ public final class PrometheusRig: Sendable {
         while process.isRunning, Date() < deadline { usleep(20_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         client.shutdown()
-    }
-
-    /// Runs `promtool` with `arguments` (standard input from `input` when given); returns its exit status and output.
-    public static func promtool(_ arguments: [String], input: Data? = nil, in directory: String? = nil) throws
-        -> (status: Int32, output: String)
-    {
-        try run(promtool, arguments, input: input, in: directory)
-    }
-
-    /// Runs `executable` to completion; returns its exit status and its standard output and error, joined.
-    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil, in directory: String? = nil) throws
-        -> (status: Int32, output: String)
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 /// Runs `firstask check --config config` to completion; returns its exit status and output.
 func runCheck(_ config: String) throws -> (status: Int32, output: String) {
-    try PrometheusRig.run(try firstaskBinary().path, ["check", "--config", config])
+    try ToolRun.run(try firstaskBinary().path, ["check", "--config", config])
 }
 
 @Suite("firstask check --config FILE")

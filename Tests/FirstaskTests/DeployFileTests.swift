@@ -27,7 +27,7 @@ struct SystemdUnitTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let unit = try read("firstask.service").replacingOccurrences(of: "/usr/local/bin/firstask", with: try firstaskBinary().path)
         try unit.write(toFile: folder + "/firstask.service", atomically: true, encoding: .utf8)
-        let result = try PrometheusRig.run(SystemdTools.analyze, ["verify", folder + "/firstask.service"])
+        let result = try ToolRun.run(SystemdTools.analyze, ["verify", folder + "/firstask.service"])
         #expect(result.status == 0, "\(result.output)")
         // Unknown keys and unparsable values are only warnings (exit 0): none may appear.
         #expect(!result.output.contains("firstask.service"), "\(result.output)")

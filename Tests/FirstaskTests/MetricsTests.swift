@@ -1,6 +1,7 @@
 import FirstaskApp
 import FirstaskChannels
 import FirstaskClassifier
+import FirstaskCurl
 import FirstaskDesk
 import FirstaskTesting
 import Foundation
@@ -135,6 +136,30 @@ struct MetricsTests {
                 }
             }
             #expect(!text.contains("+86") && !text.contains("漏水") && !text.contains(rig.adminToken))
+        }
+    }
+
+    @Test("metrics.listen serves /metrics, /healthz and /readyz on a listener of its own; the admin listener then has no /metrics")
+    func separateListener() async throws {
+        let folder = try RepositoryFiles.temporaryFolder("metrics-listen")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let metricsPort = try KannelRig.freePort()
+        var config = GatewayConfig(
+            listenHost: "127.0.0.1", listenPort: 0, adminToken: "metrics-listen-token-0123", sqlitePath: folder + "/firstask.sqlite",
+            promptsPath: RepositoryFiles.prompts, rosterPath: RepositoryFiles.roster,
+            channels: [HTTPInboxSettings(id: "sms", baseURL: "http://127.0.0.1:\(try KannelRig.freePort())", pollInterval: 1)])
+        config.metrics = MetricsSettings(listen: ListenAddress(host: "127.0.0.1", port: metricsPort))
+        try await withGateway(config) { _, adminPort in
+            try await KannelRig.waitForPort(metricsPort)
+            let client = CurlHTTPClient()
+            defer { client.shutdown() }
+            let metrics = try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(metricsPort)/metrics"))
+            #expect(metrics.status == 200)
+            #expect(PrometheusText.value(String(decoding: metrics.body, as: UTF8.self), "firstask_build_info") == 1)
+            #expect(try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(metricsPort)/healthz")).status == 200)
+            #expect([200, 503].contains(try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(metricsPort)/readyz")).status))
+            #expect(try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(adminPort)/metrics")).status == 404)
+            #expect(try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(adminPort)/healthz")).status == 200)
         }
     }
 
