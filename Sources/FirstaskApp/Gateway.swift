@@ -125,13 +125,8 @@ public struct Gateway: Sendable {
                                 clock: intake.clock, logger: logger)
         ObservabilityRoutes.addHealthRoutes(to: router, gateway: self)
         if config.metrics.listen == nil { ObservabilityRoutes.addMetricsRoute(to: router, gateway: self) }
-        var serverLogger = logger
-        serverLogger.logLevel = max(logger.logLevel, .notice)
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "firstask"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? config.listenPort) },
-            logger: serverLogger)
+        return application(router, on: ListenAddress(host: config.listenHost, port: config.listenPort), name: "firstask",
+                           onRunning: onRunning)
     }
 
     /// The separate listener of `metrics.listen` (`/metrics`, `/healthz`, `/readyz`), or `nil` when metrics are
@@ -141,12 +136,20 @@ public struct Gateway: Sendable {
         let router = Router()
         ObservabilityRoutes.addHealthRoutes(to: router, gateway: self)
         ObservabilityRoutes.addMetricsRoute(to: router, gateway: self)
+        return application(router, on: listen, name: "firstask-metrics", onRunning: onRunning)
+    }
+
+    /// A Hummingbird server for `router` on `address`, logging only from `notice` up (requests are not logged).
+    private func application(
+        _ router: Router<BasicRequestContext>, on address: ListenAddress, name: String,
+        onRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .notice)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "firstask-metrics"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? listen.port) },
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: name),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },
             logger: serverLogger)
     }
 
