@@ -143,6 +143,36 @@ struct LogFormatTests {
         #expect(object["metadata"] as? [String: String] == ["attempt": "2", "channel": "sms"])
     }
 
+    @Test("at info, a gateway's logs hold no phone number, text or token, through failed polls, dead letters and unreadable items")
+    func privacyAtInfo() async throws {
+        let folder = try RepositoryFiles.temporaryFolder("log-privacy")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let lines = LockedLines()
+        var handler = JSONLogHandler(label: "firstask") { lines.append($0) }
+        handler.logLevel = .info
+        let logger = Logger(label: "firstask", factory: { _ in handler })
+        let options = LoopbackRig.Options(folder: folder, promptsPath: RepositoryFiles.prompts, rosterPath: RepositoryFiles.roster)
+        try await LoopbackRig.with(options, logger: logger) { rig in
+            rig.inbox.failNext(.send, .status(400))
+            rig.inbox.inject(from: "+8613955550001", text: "3栋2单元501厨房水管漏水")
+            #expect(try await rig.settle())
+            rig.inbox.failNext(.messages, .rawItems([#"{"id": "b1", "from": "+8613955550002"}"#]))
+            rig.inbox.failNext(.messages, .status(500))
+            rig.inbox.inject(from: "+8613955550003", text: "The lift in Block 2 is stuck between floors")
+            #expect(try await rig.settle())
+            let staffPhones = try await rig.gateway.store.roster().staff.map(\.address)
+            #expect(!staffPhones.isEmpty)
+            let written = lines.all
+            #expect(written.contains { $0.contains("dead letter") }, "the dead letter was not logged")
+            #expect(written.contains { $0.contains("poll failed") }, "the failed poll was not logged")
+            for line in written {
+                for secret in ["+86139555", "13955550", "漏水", "lift", rig.adminToken] + staffPhones {
+                    #expect(!line.contains(secret), "\(line)")
+                }
+            }
+        }
+    }
+
     @Test("log.level and log.format are read and checked; a bad value names the key")
     func config() throws {
         let base = """
