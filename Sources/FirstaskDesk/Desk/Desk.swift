@@ -16,8 +16,9 @@ public struct Desk: Sendable {
     public var templates: Templates
     public var commands: CommandWords
     public var policy: DeskPolicy
-    /// The channel for staff texts that belong to no resident's channel (a missed check-in, a written
-    /// complaint registered without a phone number) when the staff member has none of their own.
+    /// The channel staff are texted on when the roster names none of their own and they are not answering
+    /// on one: the first configured channel that texts phone numbers (staff are known by phone number).
+    /// Staff texts never follow the resident's channel, which may address chats, not phones.
     public var defaultChannel: String?
 
     public init(
@@ -244,13 +245,15 @@ struct DeskTurn {
                  ticket: ticket.ref, resident: true, urgent: ticket.severity == .emergency)
     }
 
-    /// Texts one staff member about `ticket`, in their language, on their channel.
+    /// Texts one staff member about `ticket`, in their language: on their own roster channel, else on the
+    /// channel of the message they just sent (`via`, when answering them), else on `desk.defaultChannel`.
+    /// Never on the ticket's channel: that is how the resident was reached, not how staff are.
     mutating func tell(_ staff: Staff, _ key: String, about ticket: Ticket?, _ extra: [String: String] = [:], via channel: String? = nil) throws {
         var values = ticket.map { self.values(for: $0, locale: staff.locale) } ?? [:]
         values.merge(extra) { $1 }
-        let ticketChannel = ticket.flatMap { $0.channel.isEmpty ? nil : $0.channel }
+        // No channel at all is a configuration without a phone channel: the row dies naming the empty channel.
         try send(templates.render(key, staff.locale, values), to: staff.address,
-                 channel: staff.channel ?? channel ?? ticketChannel ?? desk.defaultChannel ?? "", ticket: ticket?.ref)
+                 channel: staff.channel ?? channel ?? desk.defaultChannel ?? "", ticket: ticket?.ref)
     }
 
     /// Tells the first responder (and, unless `onlyFirstResponder`, the handler) what happened, skipping

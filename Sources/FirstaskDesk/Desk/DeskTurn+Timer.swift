@@ -83,7 +83,7 @@ extension DeskTurn {
                 try tell(head, "staff.missed_check_in", about: nil, [
                     "staff": staff.name, "department": templates.render("department.\(shift.department.rawValue)", head.locale),
                     "start": time(start, head.locale),
-                ], via: staff.channel)
+                ])
             }
         }
     }
