@@ -56,8 +56,8 @@ struct SQLiteTransaction: StoreTransaction {
             INSERT INTO ticket (ref, status, intent, category, department, severity, location_building,
                 location_unit, location_room, resident, channel, locale, text, first_responder, handler,
                 rules_version, created_at, first_response_at, promised_reply_at, resolved_at, closed_at, satisfaction,
-                source, next_check_at, details)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                source, next_check_at, details, location_place)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: StatementArguments(Self.values(ticket)))
     }
 
@@ -69,7 +69,7 @@ struct SQLiteTransaction: StoreTransaction {
                 location_building = ?, location_unit = ?, location_room = ?, resident = ?, channel = ?, locale = ?,
                 text = ?, first_responder = ?, handler = ?, rules_version = ?, created_at = ?, first_response_at = ?,
                 promised_reply_at = ?, resolved_at = ?, closed_at = ?, satisfaction = ?, source = ?, next_check_at = ?,
-                details = ?
+                details = ?, location_place = ?
             WHERE ref = ?
             """).execute(arguments: StatementArguments(values))
     }
@@ -121,6 +121,7 @@ struct SQLiteTransaction: StoreTransaction {
             ticket.firstResponseAt?.timeIntervalSince1970, ticket.promisedReplyAt?.timeIntervalSince1970,
             ticket.resolvedAt?.timeIntervalSince1970, ticket.closedAt?.timeIntervalSince1970, ticket.satisfaction,
             ticket.source.rawValue, ticket.nextCheckAt?.timeIntervalSince1970, TicketDetails(ticket).json,
+            ticket.location?.place,
         ]
     }
 
@@ -129,8 +130,9 @@ struct SQLiteTransaction: StoreTransaction {
         let building: String? = row["location_building"]
         let unit: String? = row["location_unit"]
         let room: String? = row["location_room"]
-        let location = building == nil && unit == nil && room == nil
-            ? nil : Location(building: building, unit: unit, room: room)
+        let place: String? = row["location_place"]
+        let location = building == nil && unit == nil && room == nil && place == nil
+            ? nil : Location(building: building, unit: unit, room: room, place: place)
         var ticket = Ticket(
             ref: row["ref"], status: Ticket.Status(rawValue: row["status"]) ?? .open,
             intent: Intent(rawValue: row["intent"]) ?? .inquiry, category: Category(rawValue: row["category"]) ?? .general,
@@ -159,9 +161,9 @@ struct SQLiteTransaction: StoreTransaction {
     func openTickets(category: Category, location: Location, since: Date) throws -> [Ticket] {
         try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM ticket WHERE category = ? AND location_building IS ? AND location_unit IS ?
-                AND location_room IS ? AND status <> 'closed' AND created_at >= ?
+                AND location_room IS ? AND location_place IS ? AND status <> 'closed' AND created_at >= ?
             ORDER BY created_at, ref
-            """), arguments: [category.rawValue, location.building, location.unit, location.room,
+            """), arguments: [category.rawValue, location.building, location.unit, location.room, location.place,
                               since.timeIntervalSince1970]).map(Self.ticket)
     }
 

@@ -111,7 +111,7 @@ struct ConversationResidentTests {
             #expect(ticket.locale == .en)
             #expect(ticket.location == Location(building: "2", room: "1203"))
             #expect(c.texts(to: enResident).count == 1)
-            let ack = c.expectReply(to: enResident, containing: "ticket T0001", "王芳", "张伟", "1/12 14:00")
+            let ack = c.expectReply(to: enResident, containing: "ticket T0001", "王芳", "张伟", "1 Dec 14:00")
             #expect(ack?.hasPrefix("Hello, we have logged") == true)
 
             try await c.resident(enResident, "still leaking, any update?")
@@ -529,7 +529,7 @@ struct ConversationStaffTests {
             c.expectReply(to: enResident, containing: "[Ticket T0001] 张伟: please leave the corridor door open")
 
             try await c.staff("zhang_wei", "promise T1 2h waiting for the electrician")
-            c.expectReply(to: enResident, containing: "T0001", "1/12 12:00", "waiting for the electrician")
+            c.expectReply(to: enResident, containing: "T0001", "1 Dec 12:00", "waiting for the electrician")
             #expect(try await c.require("T0001").promisedReplyAt == Conversation.morning.addingTimeInterval(2 * 3600))
 
             try await c.staff("zhang_wei", "note T0001 needs a new fitting")

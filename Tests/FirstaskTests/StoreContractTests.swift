@@ -216,7 +216,11 @@ struct StoreContractTests {
                 var closed = sampleTicket(ref: "T0003", at: 20)
                 closed.status = .closed
                 closed.nextCheckAt = base
-                for ticket in [due, later, closed] { try tx.insertTicket(ticket) }
+                // A patrol finding: its location is the place the patrol named.
+                var patrol = sampleTicket(ref: "T0004", handler: "he_xia", at: 30)
+                patrol.firstResponder = "wu_hao"
+                patrol.location = Location(place: "水泵房")
+                for ticket in [due, later, closed, patrol] { try tx.insertTicket(ticket) }
                 try tx.appendEvent(TicketEvent(ticketRef: "T0001", at: base, actor: "resident", kind: .opened, text: "漏水"))
                 try tx.appendEvent(TicketEvent(ticketRef: "T0001", at: base, actor: "zhang_wei", kind: .note, text: "看过了", channel: "sms"))
             }
@@ -227,6 +231,7 @@ struct StoreContractTests {
                                               since: base).map(\.ref),
                     placeLater: try tx.openTickets(category: .plumbing, location: Location(building: "3", unit: "2", room: "501"),
                                                    since: base.addingTimeInterval(1)).map(\.ref),
+                    namedPlace: try tx.openTickets(category: .plumbing, location: Location(place: "水泵房"), since: base).map(\.ref),
                     staff: try tx.openTickets(staff: "wang_fang").map(\.ref),
                     handler: try tx.openTickets(staff: "li_qiang").map(\.ref),
                     events: try tx.events(ref: "T0001").map(\.kind)
@@ -235,6 +240,8 @@ struct StoreContractTests {
             #expect(found.due == ["T0001"])
             #expect(found.place == ["T0001"])
             #expect(found.placeLater.isEmpty)
+            #expect(found.namedPlace == ["T0004"])
+            #expect(try await store.ticket(ref: "T0004")?.ticket.location == Location(place: "水泵房"))
             #expect(found.staff == ["T0001", "T0002"])
             #expect(found.handler == ["T0002"])
             #expect(found.events == [.opened, .note])

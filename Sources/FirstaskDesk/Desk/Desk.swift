@@ -215,6 +215,10 @@ struct DeskTurn {
             "first_responder": name(ticket.firstResponder),
             "handler": name(ticket.handler),
             "department": templates.render("department.\(ticket.department.rawValue)", locale),
+            // The handler's own department: a conduct complaint is the ticket of management (or the service
+            // centre) but handled by the head of the department of the person it is about.
+            "handler_department": templates.render(
+                "department.\((roster.member(id: ticket.handler)?.department ?? ticket.department).rawValue)", locale),
             "category": templates.render("category.\(ticket.category.rawValue)", locale),
             "severity": templates.render("severity.\(ticket.severity.rawValue)", locale),
             "status": templates.render("status.\(ticket.status.rawValue)", locale),
@@ -227,12 +231,14 @@ struct DeskTurn {
 
     func name(_ staffID: String) -> String { roster.member(id: staffID)?.name ?? staffID }
 
-    /// A local date and time as people read it (`12月1日 14:00`, `1/12 14:00`).
+    /// A local date and time as people read it, with the month unmistakable (`12月1日 14:00`, `1 Dec 14:00`):
+    /// `1/12` reads as 1 December in one country and 12 January in the next.
     func time(_ date: Date, _ locale: ReplyLocale) -> String {
         let parts = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
         func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
+        let month = parts.month ?? 1
         return templates.render("time.format", locale, [
-            "month": String(parts.month ?? 1), "day": String(parts.day ?? 1),
+            "month": String(month), "month_name": templates.render("month.\(month)", locale), "day": String(parts.day ?? 1),
             "hour": two(parts.hour), "minute": two(parts.minute),
         ])
     }

@@ -80,7 +80,8 @@ extension DeskTurn {
         var firstResponder = fixed
         if firstResponder == nil {
             firstResponder = try assign(.service, excluding: excluded)
-            if firstResponder == nil { nobodyOnDuty.append(.service) }
+            // Someone on duty who may not have it (the complaint is about them) is excluded, not absent.
+            if firstResponder == nil, try present(.service).isEmpty { nobodyOnDuty.append(.service) }
         }
         var handler: Staff?
         if labels.category == .staffConduct {

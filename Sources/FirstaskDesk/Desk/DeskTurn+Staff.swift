@@ -59,7 +59,10 @@ extension DeskTurn {
             if ticket.status == .open { ticket.status = .accepted }
             try save(&ticket)
             try event(ticket.ref, actor: staff.id, .accepted, command.text, channel: channel)
-            try tellResident(ticket, "resident.accepted", ["staff": staff.name])
+            try tellResident(ticket, "resident.accepted", [
+                "staff": staff.name,
+                "staff_department": templates.render("department.\(staff.department.rawValue)", ticket.locale),
+            ])
             try tell(staff, "staff.confirm_accept", about: ticket, via: channel)
             actionText = command.text
 
@@ -304,6 +307,8 @@ extension DeskTurn {
                 let text = "\(patrol.place) \(patrol.result)"
                 var labels = desk.classifier.classify(text)
                 if labels.intent == .praise || labels.intent == .inquiry { labels.intent = .repair }
+                // The place the patrol names is where it is, when the rules read no building or flat in it.
+                labels.location = labels.location ?? Location(place: patrol.place)
                 let ticket = try open(source: .patrol, resident: staff.address, channel: staff.channel ?? channel,
                                       locale: staff.locale, text: text, labels: labels, firstResponder: staff)
                 entry.ticketRef = ticket.ref
