@@ -134,7 +134,8 @@ struct SQLiteTransaction: StoreTransaction {
         let location = building == nil && unit == nil && room == nil && place == nil
             ? nil : Location(building: building, unit: unit, room: room, place: place)
         var ticket = Ticket(
-            ref: row["ref"], status: Ticket.Status(rawValue: row["status"]) ?? .open,
+            ref: row["ref"],
+            lifecycle: TicketLifecycle(status: Ticket.Status(rawValue: row["status"]) ?? .open, awaiting: nil, closeReason: nil),
             intent: Intent(rawValue: row["intent"]) ?? .inquiry, category: Category(rawValue: row["category"]) ?? .general,
             department: Department(rawValue: row["department"]) ?? .service,
             severity: Severity(rawValue: row["severity"]) ?? .general, location: location, resident: row["resident"],
@@ -316,7 +317,8 @@ struct TicketDetails: Codable {
     func apply(to ticket: inout Ticket) {
         func date(_ value: Double?) -> Date? { value.map(Date.init(timeIntervalSince1970:)) }
         ticket.flags = Set(flags)
-        ticket.awaiting = awaiting
+        // The lifecycle is stored as its columns: the status column and these two fields.
+        ticket.lifecycle = TicketLifecycle(status: ticket.status, awaiting: awaiting, closeReason: closeReason)
         if !departments.isEmpty { ticket.departments = departments }
         ticket.transferCount = transferCount
         ticket.reopenCount = reopenCount
@@ -334,7 +336,6 @@ struct TicketDetails: Codable {
         ticket.register = register
         ticket.writtenReplyAt = date(writtenReplyAt)
         ticket.opinion = opinion
-        ticket.closeReason = closeReason
         ticket.reading = reading
     }
 }

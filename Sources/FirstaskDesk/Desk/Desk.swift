@@ -115,7 +115,8 @@ public enum DeskError: Error, Equatable, CustomStringConvertible {
 }
 
 /// The work of one batch: the roster read once, caches, and the running result. Its extensions hold the
-/// flows; this file holds what they share (assignment, notifications, texts, timeline events).
+/// flows; this file holds what they share (assignment, notifications, texts, timeline events, and
+/// `transition`, the one place a ticket's state changes: the flows decide and render, `TicketLifecycle` moves).
 struct DeskTurn {
     let desk: Desk
     let tx: any StoreTransaction
@@ -296,6 +297,47 @@ struct DeskTurn {
         try tx.enqueue(OutboundMessage(id: newID(), channel: channel, to: address, text: text, ticketRef: ticket,
                                        nextAttemptAt: due, createdAt: now))
         result.enqueued += 1
+    }
+
+    // MARK: Lifecycle
+
+    /// Runs `event` on the ticket's lifecycle and writes what it returns: the ticket's own fields, the ticket
+    /// saved, then its timeline entries (by `actor`, with `text`, on `channel`) and the resident's texts (with
+    /// `values` besides the ticket's). Throws `TicketLifecycle.IllegalTransition`, writing nothing, when the
+    /// ticket's state does not allow the event: a flow that asks for one has a bug.
+    mutating func transition(
+        _ ticket: inout Ticket, _ event: TicketLifecycle.Event, actor: String, text: String, channel: String?,
+        values: [String: String] = [:]
+    ) throws {
+        var changed = ticket
+        let effects = try changed.lifecycle.handle(event)
+        let (timeline, texts) = apply(effects, to: &changed)
+        ticket = changed
+        try save(&ticket)
+        for kind in timeline { try self.event(ticket.ref, actor: actor, kind, text, channel: channel) }
+        for key in texts { try tellResident(ticket, key, values) }
+    }
+
+    /// Applies the effects that change the ticket itself; returns the timeline kinds and resident templates
+    /// left for the caller to write, in order.
+    func apply(_ effects: [TicketLifecycle.Effect], to ticket: inout Ticket)
+        -> (timeline: [TicketEvent.Kind], texts: [String])
+    {
+        var timeline: [TicketEvent.Kind] = []
+        var texts: [String] = []
+        for effect in effects {
+            switch effect {
+            case let .restartClock(deadline): SlaClock.restart(deadline, on: &ticket, policy: policy, now: now)
+            case .stampResolved: ticket.resolvedAt = now
+            case .clearResolved: ticket.resolvedAt = nil
+            case .stampClosed: ticket.closedAt = now
+            case let .flag(flag): ticket.flags.insert(flag)
+            case .countReopen: ticket.reopenCount += 1
+            case let .timeline(kind): timeline.append(kind)
+            case let .tellResident(key): texts.append(key)
+            }
+        }
+        return (timeline, texts)
     }
 
     /// Saves `ticket` with its timer recomputed.
