@@ -432,7 +432,7 @@ struct ConversationQuietHoursTests {
         }
     }
 
-    @Test("during quiet hours an answer to what the resident just sent goes out at once (DESIGN: quiet hours hold back only what the resident did not just ask for)")
+    @Test("during quiet hours an answer to what the resident just sent goes out at once: quiet hours hold back only what the resident did not just ask for")
     func answersAreNotHeld() async throws {
         try await Conversation.run(at: Self.night, policy: Self.policy) { c in
             try await c.resident(zhResident, "3栋2单元501厨房水管漏水")
