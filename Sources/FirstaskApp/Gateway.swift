@@ -40,7 +40,13 @@ public struct Gateway: Sendable {
         let roster = try RosterFile.load(path: config.rosterPath)
         let store = try SQLiteStore(path: config.sqlitePath)
         try await store.replaceRoster(roster)
-        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy, defaultChannel: config.channelIDs.first))
+        let staffChannels = config.staffChannelIDs
+        if staffChannels.isEmpty, roster.staff.contains(where: { $0.channel == nil }) {
+            logger.warning("no channel texts phone numbers: staff without a roster channel cannot be reached", metadata: [
+                "unreachable_staff": "\(roster.staff.filter { $0.channel == nil }.count)",
+            ])
+        }
+        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy, defaultChannel: staffChannels.first))
         let client = CurlHTTPClient(connectionsPerHost: config.dispatcher.concurrency, logger: logger)
 
         let deskBell = Doorbell()
@@ -70,6 +76,7 @@ public struct Gateway: Sendable {
                                 logger: logger)
         let dispatcher = Dispatcher(store: store, sinks: sinks, settings: config.dispatcher, clock: clock,
                                     bell: dispatcherBell, logger: logger, channelOrder: config.channelIDs,
+                                    staffChannels: staffChannels,
                                     templates: { [desk] in desk.current.templates })
         let reloader = PromptsReloader(folder: config.promptsPath, policy: config.deskPolicy, desk: desk, logger: logger)
         let reloadOnSignal = await reloader.signalService()
