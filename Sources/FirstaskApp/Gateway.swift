@@ -87,7 +87,8 @@ public struct Gateway: Sendable {
         let router = Router()
         AdminAPI.addRoutes(to: router, store: store, reloader: reloader, token: config.adminToken,
                            desk: DeskAccess(store: store, desk: desk, clock: deskWorker.clock,
-                                            dispatcherBell: deskWorker.dispatcherBell))
+                                            dispatcherBell: deskWorker.dispatcherBell),
+                           intake: channelStore)
         WebhookRoutes.addRoutes(to: router, channels: webhooks, intake: intake, maxBodyBytes: config.intake.webhookMaxBytes,
                                 clock: intake.clock, logger: logger)
         var serverLogger = logger
