@@ -2,6 +2,7 @@ import FirstaskApp
 import FirstaskClassifier
 import FirstaskTesting
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Start-up errors: file, line, column and key, never a value; exit 78 or 1 with a sentence")
@@ -105,4 +106,59 @@ struct StartupErrorTests {
         #expect(run.status == 78)
         #expect(run.output.contains("no-such-roster.yaml: does not exist"), "\(run.output)")
     }
+
+    @Test("a listener address in use exits 1 with a sentence instead of hanging")
+    func addressInUse() async throws {
+        let blocker = try ServerSocket()
+        defer { blocker.close() }
+        let path = try write(Self.valid.replacingOccurrences(of: "127.0.0.1:0", with: "127.0.0.1:\(blocker.port)"))
+        let run = try await serve(path)
+        #expect(run.status == 1)
+        #expect(run.output.contains("error: the gateway stopped: an unexpected"), "\(run.output)")
+        #expect(!run.output.contains("errno"))
+    }
+
+    @Test("a doorbell wait returns when its task is cancelled")
+    func doorbellCancellation() async throws {
+        let bell = Doorbell()
+        let returned = ReturnFlag()
+        let waiter = Task {
+            await bell.wait(timeout: .seconds(600))
+            returned.value.withLock { $0 = true }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        waiter.cancel()
+        // Polled rather than awaited, so a wait that never returns fails the test instead of hanging it.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !returned.value.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(returned.value.withLock { $0 })
+    }
+}
+
+final class ReturnFlag: Sendable {
+    let value = Mutex(false)
+}
+
+/// A listening TCP socket on a free loopback port, without SO_REUSEPORT, so nothing else can bind it.
+struct ServerSocket {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && listen(descriptor, 1) == 0
+                && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
 }
