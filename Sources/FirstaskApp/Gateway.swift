@@ -36,15 +36,32 @@ public struct Gateway: Sendable {
     /// The store, with the channel operations (delivery reports, throttled messages).
     public var channelStore: any ChannelStore { intake.store }
 
-    /// Loads prompts and roster, opens the store and wires every part. Throws `ConfigError` or a store error.
+    /// Loads prompts and roster, opens the store and wires every part. Throws `ConfigError` for anything the
+    /// configuration names that cannot be used (prompts, roster, the store's path).
     public static func build(
         config: GatewayConfig, clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "firstask")
     ) async throws -> Gateway {
         let prompts = try Prompts.load(folder: config.promptsPath)
         let roster = try RosterFile.load(path: config.rosterPath)
-        let store = try SQLiteStore(path: config.sqlitePath)
+        if let problem = StorePath.problem(config.sqlitePath) {
+            throw ConfigError(file: config.file, key: "store.sqlite", problem: problem)
+        }
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: config.sqlitePath)
+        } catch {
+            throw ConfigError(file: config.file, key: "store.sqlite",
+                              problem: "names \(config.sqlitePath), which cannot be opened as this gateway's SQLite database "
+                                  + "(not a database, or written by a newer version)")
+        }
         try await store.replaceRoster(roster)
-        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy, defaultChannel: config.channelIDs.first))
+        let staffChannels = config.staffChannelIDs
+        if staffChannels.isEmpty, roster.staff.contains(where: { $0.channel == nil }) {
+            logger.warning("no channel texts phone numbers: staff without a roster channel cannot be reached", metadata: [
+                "unreachable_staff": "\(roster.staff.filter { $0.channel == nil }.count)",
+            ])
+        }
+        let desk = DeskHolder(prompts.desk(policy: config.deskPolicy, defaultChannel: staffChannels.first))
         let client = CurlHTTPClient(connectionsPerHost: config.dispatcher.concurrency, logger: logger)
 
         let metrics = GatewayMetrics()
@@ -80,6 +97,7 @@ public struct Gateway: Sendable {
                                 logger: logger, metrics: metrics)
         let dispatcher = Dispatcher(store: store, sinks: sinks, settings: config.dispatcher, clock: clock,
                                     bell: dispatcherBell, logger: logger, channelOrder: config.channelIDs,
+                                    staffChannels: staffChannels,
                                     templates: { [desk] in desk.current.templates }, metrics: metrics, health: health)
         let reloader = PromptsReloader(folder: config.promptsPath, policy: config.deskPolicy, desk: desk, logger: logger)
         let reloadOnSignal = await reloader.signalService()
@@ -120,7 +138,8 @@ public struct Gateway: Sendable {
         let router = Router()
         AdminAPI.addRoutes(to: router, store: store, reloader: reloader, token: config.adminToken,
                            desk: DeskAccess(store: store, desk: desk, clock: deskWorker.clock,
-                                            dispatcherBell: deskWorker.dispatcherBell))
+                                            dispatcherBell: deskWorker.dispatcherBell),
+                           intake: channelStore)
         WebhookRoutes.addRoutes(to: router, channels: webhooks, intake: intake, maxBodyBytes: config.intake.webhookMaxBytes,
                                 clock: intake.clock, logger: logger)
         ObservabilityRoutes.addHealthRoutes(to: router, gateway: self)

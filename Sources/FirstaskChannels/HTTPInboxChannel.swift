@@ -39,9 +39,6 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
     private let client: CurlHTTPClient
     private let logger: Logger
 
-    /// The longest text accepted from an inbox; longer items are recorded as rejected.
-    public static let maxTextBytes = 64 * 1024
-
     public init(settings: HTTPInboxSettings, client: CurlHTTPClient, logger: Logger = Logger(label: "firstask.http-inbox")) {
         self.settings = settings
         self.client = client
@@ -62,11 +59,7 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
             throw ChannelError(channel: channelID, message: "poll answered HTTP \(response.status)",
                                retry: Self.retry(for: response))
         }
-        let page = try Self.parsePage(response.body, channel: channelID, now: Date())
-        if page.repairedUTF8 {
-            logger.warning("poll body was not valid UTF-8; the bad bytes were stored as U+FFFD", metadata: ["channel": "\(channelID)"])
-        }
-        return page.page
+        return try Self.parsePage(response.body, channel: channelID, now: Date())
     }
 
     public func send(_ message: OutboundMessage) async throws {
@@ -130,27 +123,20 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
         }
     }
 
-    /// Reads one `GET /messages` body. Throws when the body as a whole is unreadable; items that are
-    /// not messages become `rejected` entries with the reason.
+    /// Reads one `GET /messages` body (strict JSON). Throws when the body as a whole is unreadable; items
+    /// that are not messages become `rejected` entries with the reason.
     ///
-    /// A body that is not valid UTF-8 (a cheap phone's mangled byte, a gateway's wrong charset) is read with
-    /// the bad bytes replaced by U+FFFD rather than refused: refusing it would stop intake at that page for
-    /// good, while the replacement keeps every message, marked as damaged where it is.
-    public static func parsePage(_ body: Data, channel: String, now: Date) throws -> (page: InboundPage, repairedUTF8: Bool) {
-        var json: Any
-        var repaired = false
+    /// A text or sender that is not valid UTF-8 (a cheap phone's mangled byte, a gateway's wrong charset)
+    /// makes only its own item rejected (`IntakeRule`): the rest of the page is stored and the cursor moves on,
+    /// so intake never stalls on it.
+    public static func parsePage(_ body: Data, channel: String, now: Date) throws -> InboundPage {
+        let object: [String: Any]
         do {
-            json = try JSONSerialization.jsonObject(with: body)
+            object = try StrictJSON.object(body, unreadableStrings: .keep)
         } catch {
-            guard String(data: body, encoding: .utf8) == nil,
-                  let fixed = try? JSONSerialization.jsonObject(with: Data(String(decoding: body, as: UTF8.self).utf8))
-            else {
-                throw ChannelError(channel: channel, message: "poll returned malformed JSON (\(body.count) bytes)", retry: .backoff)
-            }
-            json = fixed
-            repaired = true
+            throw ChannelError(channel: channel, message: "poll returned malformed JSON (\(body.count) bytes; \(error))", retry: .backoff)
         }
-        guard let object = json as? [String: Any], let items = object["messages"] as? [Any] else {
+        guard let items = object["messages"] as? [Any] else {
             throw ChannelError(channel: channel, message: "poll returned JSON without a \"messages\" array", retry: .backoff)
         }
         var messages: [InboundMessage] = []
@@ -158,32 +144,24 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
         for item in items {
             switch parseMessage(item, channel: channel, now: now) {
             case let .success(message): messages.append(message)
-            case let .failure(reason):
-                rejected.append(RejectedInbound(channel: channel, raw: rawText(item), reason: reason.text, receivedAt: now))
+            case let .failure(entry): rejected.append(entry)
             }
         }
-        let next = scalarString(object["next"])
-        return (InboundPage(messages: messages, rejected: rejected, next: next), repaired)
+        return InboundPage(messages: messages, rejected: rejected, next: scalarString(object["next"]))
     }
 
-    struct Reason: Error { var text: String }
-
-    static func parseMessage(_ item: Any, channel: String, now: Date) -> Result<InboundMessage, Reason> {
-        guard let fields = item as? [String: Any] else { return .failure(Reason(text: "item is not a JSON object")) }
-        guard let id = scalarString(fields["id"]), !id.isEmpty else { return .failure(Reason(text: "message has no id")) }
-        guard let from = fields["from"] as? String, !from.trimmingCharacters(in: .whitespaces).isEmpty else {
-            return .failure(Reason(text: "message \(id) has no sender (from)"))
+    static func parseMessage(_ item: Any, channel: String, now: Date) -> Result<InboundMessage, RejectedInbound> {
+        func reject(_ reason: String) -> Result<InboundMessage, RejectedInbound> {
+            .failure(RejectedInbound(channel: channel, raw: rawText(item), reason: reason, receivedAt: now))
         }
-        guard let text = fields["text"] as? String else { return .failure(Reason(text: "message \(id) has no text")) }
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            return .failure(Reason(text: "message \(id) has empty text"))
-        }
-        guard text.utf8.count <= maxTextBytes else {
-            return .failure(Reason(text: "message \(id) text is longer than \(maxTextBytes) bytes"))
-        }
-        let receivedAt = parseTime(fields["received_at"]) ?? now
-        return .success(InboundMessage(channel: channel, providerID: id, from: from, to: fields["to"] as? String,
-                                       text: text, receivedAt: receivedAt))
+        guard let fields = item as? [String: Any] else { return reject("item is not a JSON object") }
+        guard let id = scalarString(fields["id"]), !id.isEmpty else { return reject("message has no id") }
+        guard let from = IntakeRule.bytes(ofJSON: fields["from"]),
+              !from.allSatisfy({ [0x20, 0x09].contains($0) }) else { return reject("message \(id) has no sender (from)") }
+        guard let text = IntakeRule.bytes(ofJSON: fields["text"]) else { return reject("message \(id) has no text") }
+        let delivery = IntakeRule.Delivery(channel: channel, providerID: id, from: from, to: fields["to"] as? String, text: text,
+                                           receivedAt: parseTime(fields["received_at"]) ?? now, label: "http-inbox id=\(id.prefix(128))")
+        return IntakeRule.apply(delivery, now: now)
     }
 
     static func scalarString(_ value: Any?) -> String? {
@@ -206,11 +184,17 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
         }
     }
 
+    /// An item as text for `rejected_inbound`; unreadable strings appear with their bytes escaped.
     static func rawText(_ item: Any) -> String {
-        if JSONSerialization.isValidJSONObject(item), let data = try? JSONSerialization.data(withJSONObject: item) {
-            return String(decoding: data, as: UTF8.self)
+        switch item {
+        case let object as [String: Any]:
+            "{" + object.keys.sorted().map { "\(JSONText.quote($0)):\(rawText(object[$0]!))" }.joined(separator: ",") + "}"
+        case let array as [Any]: "[" + array.map(rawText).joined(separator: ",") + "]"
+        case let text as String: JSONText.quote(String(text.prefix(IntakeRule.maxRawBytes)))
+        case let unreadable as StrictJSON.UnreadableString: "\"" + IntakeRule.escaped(unreadable.bytes) + "\""
+        case let number as NSNumber: number.stringValue
+        default: "null"
         }
-        return String(describing: item)
     }
 
     static func percentEncode(_ value: String) -> String {

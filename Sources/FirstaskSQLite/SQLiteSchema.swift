@@ -150,6 +150,9 @@ enum SQLiteSchema {
         }
         SQLiteSchema.registerChannelMigrations(&migrator)
         SQLiteSchema.registerCorrectionMigrations(&migrator)
+        migrator.registerMigration("desk-v3: a named place as a ticket's location") { db in
+            try db.execute(sql: "ALTER TABLE ticket ADD COLUMN location_place TEXT")
+        }
         return migrator
     }
 }

@@ -74,4 +74,11 @@ extension SQLiteStore: ChannelStore {
     public func throttledCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound WHERE throttled = 1") ?? 0 }
     }
+
+    public func rejectedCounts() async throws -> [String: Int] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT channel, COUNT(*) AS count FROM rejected_inbound GROUP BY channel")
+            return Dictionary(uniqueKeysWithValues: rows.map { (row: Row) -> (String, Int) in (row["channel"], row["count"]) })
+        }
+    }
 }

@@ -56,8 +56,8 @@ struct SQLiteTransaction: StoreTransaction {
             INSERT INTO ticket (ref, status, intent, category, department, severity, location_building,
                 location_unit, location_room, resident, channel, locale, text, first_responder, handler,
                 rules_version, created_at, first_response_at, promised_reply_at, resolved_at, closed_at, satisfaction,
-                source, next_check_at, details)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                source, next_check_at, details, location_place)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: StatementArguments(Self.values(ticket)))
     }
 
@@ -69,7 +69,7 @@ struct SQLiteTransaction: StoreTransaction {
                 location_building = ?, location_unit = ?, location_room = ?, resident = ?, channel = ?, locale = ?,
                 text = ?, first_responder = ?, handler = ?, rules_version = ?, created_at = ?, first_response_at = ?,
                 promised_reply_at = ?, resolved_at = ?, closed_at = ?, satisfaction = ?, source = ?, next_check_at = ?,
-                details = ?
+                details = ?, location_place = ?
             WHERE ref = ?
             """).execute(arguments: StatementArguments(values))
     }
@@ -121,6 +121,7 @@ struct SQLiteTransaction: StoreTransaction {
             ticket.firstResponseAt?.timeIntervalSince1970, ticket.promisedReplyAt?.timeIntervalSince1970,
             ticket.resolvedAt?.timeIntervalSince1970, ticket.closedAt?.timeIntervalSince1970, ticket.satisfaction,
             ticket.source.rawValue, ticket.nextCheckAt?.timeIntervalSince1970, TicketDetails(ticket).json,
+            ticket.location?.place,
         ]
     }
 
@@ -129,10 +130,12 @@ struct SQLiteTransaction: StoreTransaction {
         let building: String? = row["location_building"]
         let unit: String? = row["location_unit"]
         let room: String? = row["location_room"]
-        let location = building == nil && unit == nil && room == nil
-            ? nil : Location(building: building, unit: unit, room: room)
+        let place: String? = row["location_place"]
+        let location = building == nil && unit == nil && room == nil && place == nil
+            ? nil : Location(building: building, unit: unit, room: room, place: place)
         var ticket = Ticket(
-            ref: row["ref"], status: Ticket.Status(rawValue: row["status"]) ?? .open,
+            ref: row["ref"],
+            lifecycle: TicketLifecycle(status: Ticket.Status(rawValue: row["status"]) ?? .open, awaiting: nil, closeReason: nil),
             intent: Intent(rawValue: row["intent"]) ?? .inquiry, category: Category(rawValue: row["category"]) ?? .general,
             department: Department(rawValue: row["department"]) ?? .service,
             severity: Severity(rawValue: row["severity"]) ?? .general, location: location, resident: row["resident"],
@@ -159,9 +162,9 @@ struct SQLiteTransaction: StoreTransaction {
     func openTickets(category: Category, location: Location, since: Date) throws -> [Ticket] {
         try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM ticket WHERE category = ? AND location_building IS ? AND location_unit IS ?
-                AND location_room IS ? AND status <> 'closed' AND created_at >= ?
+                AND location_room IS ? AND location_place IS ? AND status <> 'closed' AND created_at >= ?
             ORDER BY created_at, ref
-            """), arguments: [category.rawValue, location.building, location.unit, location.room,
+            """), arguments: [category.rawValue, location.building, location.unit, location.room, location.place,
                               since.timeIntervalSince1970]).map(Self.ticket)
     }
 
@@ -314,7 +317,8 @@ struct TicketDetails: Codable {
     func apply(to ticket: inout Ticket) {
         func date(_ value: Double?) -> Date? { value.map(Date.init(timeIntervalSince1970:)) }
         ticket.flags = Set(flags)
-        ticket.awaiting = awaiting
+        // The lifecycle is stored as its columns: the status column and these two fields.
+        ticket.lifecycle = TicketLifecycle(status: ticket.status, awaiting: awaiting, closeReason: closeReason)
         if !departments.isEmpty { ticket.departments = departments }
         ticket.transferCount = transferCount
         ticket.reopenCount = reopenCount
@@ -332,7 +336,6 @@ struct TicketDetails: Codable {
         ticket.register = register
         ticket.writtenReplyAt = date(writtenReplyAt)
         ticket.opinion = opinion
-        ticket.closeReason = closeReason
         ticket.reading = reading
     }
 }

@@ -8,15 +8,27 @@ import Logging
 /// answers back to the inbox. Time is a `FakeClock`; deadlines run when the script advances it.
 ///
 /// Each step (`resident`, `staff`, `advance`, `admin`) waits until the gateway has handled everything and
-/// sent everything that is due, then keeps the texts that step caused in `last`.
+/// sent everything that is due, then keeps the texts that step caused in `last`. A step that does not settle
+/// throws `Conversation.NotSettled`, so no expectation is ever checked against a step still in flight (silence
+/// from a gateway that has not answered yet is not silence).
 public final class Conversation: @unchecked Sendable {
     public let rig: LoopbackRig
     public let clock: FakeClock
     public let roster: Roster
     /// The texts delivered during the last step.
     public private(set) var last: [SimulatedInbox.Delivery] = []
-    /// Whether the last step settled in time.
-    public private(set) var settled = true
+
+    /// A step after which the gateway was still working when the wait ran out: counts only, no numbers or texts.
+    public struct NotSettled: Error, CustomStringConvertible {
+        public var injected: Int
+        public var stored: Int
+        public var unhandled: Int
+        public var due: Int
+        public var description: String {
+            "the gateway did not settle after the step: \(stored) of \(injected) injected messages stored, "
+                + "\(unhandled) not yet handled by the desk, \(due) due texts not yet sent"
+        }
+    }
 
     /// 2026-12-01, a Tuesday, 10:00 in Shanghai: the day shifts are on (weekday shifts too).
     public static let morning = ISO8601DateFormatter().date(from: "2026-12-01T02:00:00Z")!
@@ -85,27 +97,36 @@ public final class Conversation: @unchecked Sendable {
         return value!
     }
 
+    /// Runs `action`, waits for the gateway to settle and keeps the texts it caused; throws `NotSettled`
+    /// when it does not settle within `settleTimeout`.
     func step(_ action: () async throws -> Void) async throws {
         let mark = rig.inbox.deliveries.count
         try await action()
-        settled = try await settle()
+        let unsettled = try await settle(timeout: settleTimeout)
         last = rig.inbox.deliveries(from: mark)
+        if let unsettled { throw unsettled }
     }
 
+    /// How long a step waits for the gateway to settle.
+    public var settleTimeout: Duration = .seconds(15)
+
     /// Waits until every injected message is stored and handled and no outbox row that is due now is
-    /// pending (rows held for quiet hours do not count).
-    public func settle(timeout: Duration = .seconds(15)) async throws -> Bool {
+    /// pending (rows held for quiet hours do not count); returns what was still in flight when `timeout`
+    /// ran out, `nil` when it settled.
+    public func settle(timeout: Duration) async throws -> NotSettled? {
         let deadline = ContinuousClock.now + timeout
         let store = rig.gateway.store
-        while ContinuousClock.now < deadline {
+        while true {
             let injected = rig.inbox.inbound.count
             let stored = try await store.inboundCount()
-            let unhandled = try await store.pendingInbound(limit: 1).count
-            let due = try await store.dueOutbound(now: clock.now, limit: 1).count
-            if stored == injected, unhandled == 0, due == 0 { return true }
+            let unhandled = try await store.pendingInbound(limit: 100).count
+            let due = try await store.dueOutbound(now: clock.now, limit: 100).count
+            if stored == injected, unhandled == 0, due == 0 { return nil }
+            if ContinuousClock.now >= deadline {
+                return NotSettled(injected: injected, stored: stored, unhandled: unhandled, due: due)
+            }
             try await Task.sleep(for: .milliseconds(15))
         }
-        return false
     }
 
     // MARK: Looking

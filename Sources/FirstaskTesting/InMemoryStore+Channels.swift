@@ -63,4 +63,8 @@ extension InMemoryStore: ChannelStore {
     public func throttledCount() async throws -> Int {
         state.withLock { $0.throttled.count }
     }
+
+    public func rejectedCounts() async throws -> [String: Int] {
+        state.withLock { state in state.rejected.reduce(into: [:]) { $0[$1.channel, default: 0] += 1 } }
+    }
 }

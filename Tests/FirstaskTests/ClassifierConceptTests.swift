@@ -108,6 +108,18 @@ struct ClassifierConceptTests {
         #expect(praise.category == pair.lookAlikeCategory, "\(pair.lookAlike): \(praise.rules)")
     }
 
+    @Test("rudeness next to a more severe problem is labelled by that problem; abuse stays conduct", arguments: [
+        ("电梯这个月第三次坏了，每次打电话客服都爱理不理", FirstaskClassifier.Category.elevator, Severity.major),
+        ("整栋楼停水一天了，打电话给管理处前台也是敷衍", .plumbing, .major),
+        ("客服爱理不理，问了半天也不说电梯什么时候修", .staffConduct, .general),
+        ("电梯坏了三次，维修师傅还骂我", .staffConduct, .major),
+    ])
+    func twoProblems(text: String, category: FirstaskClassifier.Category, severity: Severity) {
+        let result = Self.classifier.classify(text)
+        #expect(result.category == category, "\(text): \(result.rules)")
+        #expect(result.severity == severity, "\(text)")
+    }
+
     @Test("every concept-class verdict is traceable to the words that caused it")
     func evidence() {
         let result = Self.classifier.classify("楼道的插座在冒烟，有股烧焦味")

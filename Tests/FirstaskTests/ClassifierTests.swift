@@ -393,7 +393,7 @@ struct ClassifierTests {
                 "major recall \(scores.majorsFound)/\(scores.majors)")
     }
 
-    /// Rounds 1–18b were each scored blind and then tuned on; round-final was written blind and scored once,
+    /// Rounds 1–19 were each scored blind and then tuned on; round-final was written blind and scored once,
     /// never tuned on (its figure is the one the README quotes). Raise a floor when the rules improve; never
     /// lower one to make a change pass.
     @Test("accuracy on the corpus rounds stays above its floors", arguments: [
@@ -435,6 +435,10 @@ struct ClassifierTests {
                     emergencyPrecision: 0.89, majorOrWorseRecall: 0.92, conductRecall: 0.94, location: 0.98),
         RoundFloors(file: "round-18b.jsonl", rows: 160, category: 0.90, intent: 0.86, emergencyRecall: 0.94,
                     emergencyPrecision: 0.89, majorOrWorseRecall: 0.94, conductRecall: 0.94, location: 0.95),
+        RoundFloors(file: "round-19.jsonl", rows: 480, category: 0.87, intent: 0.83, emergencyRecall: 0.87,
+                    emergencyPrecision: 0.86, majorOrWorseRecall: 0.89, conductRecall: 0.88, location: 0.93),
+        RoundFloors(file: "round-final.jsonl", rows: 480, category: 0.85, intent: 0.83, emergencyRecall: 0.70,
+                    emergencyPrecision: 0.76, majorOrWorseRecall: 0.78, conductRecall: 0.78, location: 0.95),
     ])
     func roundAccuracy(floors: RoundFloors) throws {
         let rows = try ClassifierFiles.corpus(floors.file)

@@ -48,8 +48,7 @@ struct DeskClockTests {
         // A new promise restarts the reply clock: the old reply no longer counts.
         SlaClock.restart(.reply, on: &ticket, policy: policy, now: opened.addingTimeInterval(600))
         #expect(SlaClock.running(ticket).map(\.deadline) == [.reply, .resolution])
-        ticket.status = .resolved
-        ticket.awaiting = .confirmation
+        ticket.lifecycle = TicketLifecycle(.resolved)
         ticket.resolvedAt = opened.addingTimeInterval(3600)
         #expect(SlaClock.running(ticket).isEmpty)
         #expect(SlaClock.nextCheck(ticket, policy: policy) == opened.addingTimeInterval(3600 + 48 * 3600))

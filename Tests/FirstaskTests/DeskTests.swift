@@ -16,7 +16,7 @@ struct DeskHarness {
     static let day = ISO8601DateFormatter().date(from: "2026-12-01T02:00:00Z")!  // 10:00 in Shanghai
 
     init(now: Date = DeskHarness.day, policy: DeskPolicy = DeskPolicy()) async throws {
-        desk = try Prompts.load(folder: RepositoryFiles.prompts).desk(policy: policy)
+        desk = try Prompts.load(folder: RepositoryFiles.prompts).desk(policy: policy, defaultChannel: "sms")
         roster = try RosterFile.load(path: RepositoryFiles.roster)
         try await store.replaceRoster(roster)
         self.now = now

@@ -85,12 +85,11 @@ struct HTTPInboxChannelTests {
               {"id": 6, "from": "+86139", "text": "numeric id", "received_at": 1800000000}
             ], "next": "6"}
             """.utf8)
-        let (page, repaired) = try HTTPInboxChannel.parsePage(body, channel: "sms", now: Date())
-        #expect(!repaired)
+        let page = try HTTPInboxChannel.parsePage(body, channel: "sms", now: Date())
         #expect(page.messages.map(\.providerID) == ["1", "6"])
         #expect(page.messages[1].receivedAt == Date(timeIntervalSince1970: 1_800_000_000))
         #expect(page.rejected.map(\.reason) == [
-            "message has no id", "message 3 has no sender (from)", "message 4 has no text", "message 5 has empty text",
+            "message has no id", "message 3 has no sender (from)", "message 4 has no text", "empty text",
             "item is not a JSON object",
         ])
         #expect(page.next == "6")
@@ -104,15 +103,26 @@ struct HTTPInboxChannelTests {
         }
     }
 
-    @Test("a page with invalid UTF-8 inside a text keeps the message, bad bytes replaced, so intake never stalls on it")
-    func repairsInvalidUTF8() throws {
+    @Test("invalid UTF-8 in a text or sender rejects that item with its bytes; the rest of the page is kept and the cursor moves on")
+    func rejectsInvalidUTF8() throws {
         var body = Data("{\"messages\": [{\"id\": \"7\", \"from\": \"+86139\", \"text\": \"漏水".utf8)
         body.append(contentsOf: [0xE6, 0xBC])  // a character cut in half
-        body.append(Data(" help\"}], \"next\": \"7\"}".utf8))
-        let (page, repaired) = try HTTPInboxChannel.parsePage(body, channel: "sms", now: Date())
-        #expect(repaired)
-        #expect(page.messages.map(\.text) == ["漏水\u{FFFD} help"])
-        #expect(page.next == "7")
+        body.append(Data(" help\"}, {\"id\": \"8\", \"from\": \"".utf8))
+        body.append(contentsOf: [0xFF, 0xFE])
+        body.append(Data("\", \"text\": \"hi\"}, {\"id\": \"9\", \"from\": \"+86139\", \"text\": \"ok\"}], \"next\": \"9\"}".utf8))
+        let page = try HTTPInboxChannel.parsePage(body, channel: "sms", now: Date())
+        #expect(page.messages.map(\.providerID) == ["9"])
+        #expect(page.rejected.map(\.reason) == ["text is not valid UTF-8", "the sender address is not 1–64 printable ASCII characters"])
+        #expect(page.rejected.first?.raw.contains("漏水\\xE6\\xBC help") == true)
+        #expect(page.rejected.last?.raw.contains("\\xFF\\xFE") == true)
+        #expect(page.next == "9")
+    }
+
+    @Test("a page that is not strict JSON (trailing comma, comment, duplicate key) is a retryable error, not a guess")
+    func refusesLaxJSON() {
+        for body in [#"{"messages": [], "next": "1",}"#, #"{"messages": [] /* x */, "next": "1"}"#, #"{"messages": [], "next": "1", "next": "2"}"#] {
+            #expect(throws: ChannelError.self) { try HTTPInboxChannel.parsePage(Data(body.utf8), channel: "sms", now: Date()) }
+        }
     }
 
     @Test("send POSTs the idempotency key, recipient and text; 4xx is final, 5xx retryable")

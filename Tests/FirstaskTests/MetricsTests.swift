@@ -198,6 +198,9 @@ struct MetricsTests {
         #expect(RejectionReason.code(for: "item is not a JSON object") == "malformed")
         #expect(RejectionReason.code(for: "message 17 has no sender (from)") == "missing_field")
         #expect(RejectionReason.code(for: "no update_id") == "missing_field")
+        #expect(RejectionReason.code(for: "text is not valid UTF-16BE") == "not_text")
+        #expect(RejectionReason.code(for: "text is not valid UTF-8") == "not_text")
+        #expect(RejectionReason.code(for: "the sender address is not 1–64 printable ASCII characters") == "bad_sender")
         #expect(RejectionReason.code(for: "something new +8613900000000") == "other")
     }
 

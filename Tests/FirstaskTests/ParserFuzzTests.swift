@@ -69,7 +69,7 @@ struct ParserFuzzTests {
         for _ in 0..<Self.iterations {
             let body = mutator.input(from: samples)
             do {
-                let page = try HTTPInboxChannel.parsePage(Data(body), channel: "c", now: now).page
+                let page = try HTTPInboxChannel.parsePage(Data(body), channel: "c", now: now)
                 for item in page.rejected { #expect(!item.reason.isEmpty) }
             } catch let error as ChannelError {
                 #expect(!error.message.isEmpty)
@@ -150,7 +150,13 @@ struct ParserFuzzTests {
         for _ in 0..<Self.iterations {
             let bytes = mutator.input(from: [Array("a=%E4%B8%AD&b=+%&c".utf8)])
             _ = FormEncoding.decodePairs(String(decoding: bytes, as: UTF8.self)[...])
-            _ = KannelChannel.decodeText(bytes, charset: charsets.randomElement(using: &mutator.random)!, coding: nil)
+            if let encoding = KannelChannel.encoding(charset: charsets.randomElement(using: &mutator.random)!, coding: nil),
+               let text = IntakeRule.decode(bytes, as: encoding) {
+                // Strict: what decodes is exactly the bytes (nothing replaced by U+FFFD).
+                if encoding == .utf8 { #expect(Array(text.utf8) == bytes) }
+                if encoding == .utf16BE { #expect(text.utf16.count * 2 == bytes.count) }
+            }
+            _ = IntakeRule.escaped(bytes)
             let text = String(decoding: bytes.prefix(2000), as: UTF8.self)
             let split = SMSSegmenter.split(text)
             #expect(split.parts.joined() == text)

@@ -19,11 +19,11 @@ enum RecordsFixture {
         _ number: Int, at created: String, category: Category = .plumbing, severity: Severity = .general,
         intent: Intent = .repair, location: Location? = Location(building: "3", unit: "2", room: "501"),
         firstResponder: String = "wang_fang", firstResponse minutes: Double? = nil, resolved hours: Double? = nil,
-        status: Ticket.Status = .open, text: String = "3栋2单元501厨房漏水", resident: String? = nil
+        state: TicketLifecycle.State = .open(waitingFor: nil), text: String = "3栋2单元501厨房漏水", resident: String? = nil
     ) -> Ticket {
         let createdAt = date(created)
         var ticket = Ticket(
-            ref: Ticket.ref(number: number), status: status, intent: intent, category: category, department: .engineering,
+            ref: Ticket.ref(number: number), lifecycle: TicketLifecycle(state), intent: intent, category: category, department: .engineering,
             severity: severity, location: location, resident: resident ?? "+86139\(String(format: "%08d", number))", channel: "sms",
             locale: .zhHans, text: text, firstResponder: firstResponder, handler: "zhang_wei", rulesVersion: "test",
             createdAt: createdAt)
@@ -136,21 +136,18 @@ struct RecordFormatTests {
 struct MonthlyReportTests {
     /// Five tickets in November 2026 with known response times, ratings and outcomes.
     static func november() -> [Ticket] {
-        var a = RecordsFixture.ticket(1, at: "2026-11-02T02:00:00Z", firstResponse: 10, resolved: 5, status: .closed)
+        var a = RecordsFixture.ticket(1, at: "2026-11-02T02:00:00Z", firstResponse: 10, resolved: 5, state: .closed(.confirmed))
         a.satisfaction = 5
-        a.closeReason = .confirmed
-        var b = RecordsFixture.ticket(2, at: "2026-11-03T02:00:00Z", firstResponse: 20, resolved: 30, status: .closed)
+        var b = RecordsFixture.ticket(2, at: "2026-11-03T02:00:00Z", firstResponse: 20, resolved: 30, state: .closed(.confirmed))
         b.satisfaction = 2
-        b.closeReason = .confirmed
         b.reopenCount = 1
         b.flags = [.reopened]
         var c = RecordsFixture.ticket(3, at: "2026-11-04T02:00:00Z", category: .staffConduct, severity: .major, intent: .complaint,
-                                      location: nil, firstResponder: "liu_yang", firstResponse: 40, resolved: 100, status: .closed,
+                                      location: nil, firstResponder: "liu_yang", firstResponse: 40, resolved: 100, state: .closed(.unconfirmed),
                                       text: "保安<态度>很差, \"不理人\"")
         c.conductSubject = "wu_hao"
         c.flags = [.conduct, .overdue, .unconfirmed]
-        c.closeReason = .unconfirmed
-        var d = RecordsFixture.ticket(4, at: "2026-11-05T02:00:00Z", firstResponse: 5, status: .accepted)
+        var d = RecordsFixture.ticket(4, at: "2026-11-05T02:00:00Z", firstResponse: 5, state: .accepted(waitingFor: nil))
         d.repeatCount = 1
         let e = RecordsFixture.ticket(5, at: "2026-11-20T02:00:00Z", category: .elevator,
                                       location: Location(building: "2", room: "1203"), firstResponder: "liu_yang")
@@ -237,7 +234,7 @@ struct MonthlyReportTests {
     func callbackSampleIsDeterministic() {
         var tickets: [Ticket] = []
         for number in 1...40 {
-            var ticket = RecordsFixture.ticket(number, at: "2026-11-10T02:00:00Z", firstResponse: 5, resolved: 2, status: .closed)
+            var ticket = RecordsFixture.ticket(number, at: "2026-11-10T02:00:00Z", firstResponse: 5, resolved: 2, state: .closed(.confirmed))
             ticket.satisfaction = 4
             tickets.append(ticket)
         }
@@ -333,11 +330,10 @@ enum CSVReader {
 @Suite("Records: ticket record")
 struct TicketRecordTests {
     static func conversation() -> (Ticket, [TicketEvent]) {
-        var ticket = RecordsFixture.ticket(42, at: "2026-11-03T06:00:00Z", firstResponse: 45, resolved: 3, status: .closed,
+        var ticket = RecordsFixture.ticket(42, at: "2026-11-03T06:00:00Z", firstResponse: 45, resolved: 3, state: .closed(.confirmed),
                                            text: "厨房漏水 <很急> & \"马上\"", resident: "+8613812345678")
         ticket.satisfaction = 4
         ticket.opinion = "修好了，谢谢"
-        ticket.closeReason = .confirmed
         ticket.closedAt = RecordsFixture.date("2026-11-03T10:00:00Z")
         ticket.promisedReplyAt = RecordsFixture.date("2026-11-03T10:00:00Z")
         ticket.transferCount = 1

@@ -133,7 +133,7 @@ struct StoreContractTests {
                 try tx.insertTicket(sampleTicket(ref: "T0001", at: 0))
                 try tx.insertTicket(sampleTicket(ref: "T0002", resident: "+8613900000002", at: 1))
                 var closed = sampleTicket(ref: "T0003", at: 2)
-                closed.status = .closed
+                closed.lifecycle = TicketLifecycle(.closed(.confirmed))
                 closed.closedAt = Date(timeIntervalSince1970: 1_800_000_100)
                 try tx.insertTicket(closed)
                 try tx.appendEvent(TicketEvent(ticketRef: "T0001", at: Date(timeIntervalSince1970: 1_800_000_000), actor: "resident",
@@ -155,7 +155,7 @@ struct StoreContractTests {
             #expect(try await store.ticket(ref: "T9999") == nil)
 
             var updated = found.ticket
-            updated.status = .resolved
+            updated.lifecycle = TicketLifecycle(.resolved)
             updated.handler = "li_qiang"
             updated.resolvedAt = Date(timeIntervalSince1970: 1_800_000_500)
             updated.satisfaction = 5
@@ -170,10 +170,9 @@ struct StoreContractTests {
         try await withStore(kind) { (store: any Store) async throws in
             var ticket = sampleTicket(ref: "T0001")
             let at = Date(timeIntervalSince1970: 1_800_000_600)
-            ticket.status = .resolved
+            ticket.lifecycle = TicketLifecycle(.resolved)
             ticket.source = .written
             ticket.flags = [.repeated, .buckPassing, .overdue]
-            ticket.awaiting = .confirmation
             ticket.departments = [.engineering, .security, .engineering]
             ticket.transferCount = 2
             ticket.reopenCount = 1
@@ -190,7 +189,6 @@ struct StoreContractTests {
             ticket.register = "SM-2026-031"
             ticket.writtenReplyAt = at.addingTimeInterval(300)
             ticket.opinion = "还行，4分"
-            ticket.closeReason = .unconfirmed
             ticket.satisfaction = 4
             try await store.write { [ticket] tx in try tx.insertTicket(ticket) }
             #expect(try await store.ticket(ref: "T0001")?.ticket == ticket)
@@ -198,6 +196,14 @@ struct StoreContractTests {
             ticket.escalations[.reply] = 3
             try await store.write { [ticket] tx in try tx.updateTicket(ticket) }
             #expect(try await store.ticket(ref: "T0001")?.ticket == ticket)
+            // Every lifecycle state is stored as its columns and read back as itself.
+            let states: [TicketLifecycle.State] = [.open(waitingFor: .location), .accepted(waitingFor: .details), .resolved]
+                + Ticket.CloseReason.allCases.map { TicketLifecycle.State.closed($0) }
+            for state in states {
+                ticket.lifecycle = TicketLifecycle(state)
+                try await store.write { [ticket] tx in try tx.updateTicket(ticket) }
+                #expect(try await store.ticket(ref: "T0001")?.ticket.lifecycle.state == state)
+            }
             #expect(try await store.write { tx in try tx.ticket(register: "SM-2026-031")?.ref } == "T0001")
             #expect(try await store.write { tx in try tx.ticket(register: "SM-404")?.ref } == nil)
         }
@@ -214,9 +220,13 @@ struct StoreContractTests {
                 later.nextCheckAt = base.addingTimeInterval(10_000)
                 later.location = Location(building: "5")
                 var closed = sampleTicket(ref: "T0003", at: 20)
-                closed.status = .closed
+                closed.lifecycle = TicketLifecycle(.closed(.confirmed))
                 closed.nextCheckAt = base
-                for ticket in [due, later, closed] { try tx.insertTicket(ticket) }
+                // A patrol finding: its location is the place the patrol named.
+                var patrol = sampleTicket(ref: "T0004", handler: "he_xia", at: 30)
+                patrol.firstResponder = "wu_hao"
+                patrol.location = Location(place: "水泵房")
+                for ticket in [due, later, closed, patrol] { try tx.insertTicket(ticket) }
                 try tx.appendEvent(TicketEvent(ticketRef: "T0001", at: base, actor: "resident", kind: .opened, text: "漏水"))
                 try tx.appendEvent(TicketEvent(ticketRef: "T0001", at: base, actor: "zhang_wei", kind: .note, text: "看过了", channel: "sms"))
             }
@@ -227,6 +237,7 @@ struct StoreContractTests {
                                               since: base).map(\.ref),
                     placeLater: try tx.openTickets(category: .plumbing, location: Location(building: "3", unit: "2", room: "501"),
                                                    since: base.addingTimeInterval(1)).map(\.ref),
+                    namedPlace: try tx.openTickets(category: .plumbing, location: Location(place: "水泵房"), since: base).map(\.ref),
                     staff: try tx.openTickets(staff: "wang_fang").map(\.ref),
                     handler: try tx.openTickets(staff: "li_qiang").map(\.ref),
                     events: try tx.events(ref: "T0001").map(\.kind)
@@ -235,6 +246,8 @@ struct StoreContractTests {
             #expect(found.due == ["T0001"])
             #expect(found.place == ["T0001"])
             #expect(found.placeLater.isEmpty)
+            #expect(found.namedPlace == ["T0004"])
+            #expect(try await store.ticket(ref: "T0004")?.ticket.location == Location(place: "水泵房"))
             #expect(found.staff == ["T0001", "T0002"])
             #expect(found.handler == ["T0002"])
             #expect(found.events == [.opened, .note])

@@ -37,7 +37,8 @@ final class CapturedLogs: Sendable {
     }
 }
 
-/// The in-process gateway with a kannel channel (no Kannel behind it) on a free port, for webhook edge tests.
+/// The in-process gateway with a kannel channel `sms` and a twilio channel `tw` (no provider behind either)
+/// on a free port, for webhook edge tests. The URL given to `body` is the kannel channel's webhook.
 func withWebhookGateway<T: Sendable>(
     logs: CapturedLogs, maxBody: Int = 4096, _ body: @Sendable (Gateway, String, CurlHTTPClient) async throws -> T
 ) async throws -> T {
@@ -47,7 +48,9 @@ func withWebhookGateway<T: Sendable>(
                                sqlitePath: folder + "/firstask.sqlite", promptsPath: RepositoryFiles.prompts,
                                rosterPath: RepositoryFiles.roster, channels: [])
     config.providerChannels = [.kannel(KannelSettings(id: "sms", sendsmsURL: "http://127.0.0.1:9/cgi-bin/sendsms", username: "u",
-                                                      password: "kannel-password-xyz", secret: "hook-secret"))]
+                                                      password: "kannel-password-xyz", secret: "hook-secret")),
+                              .twilio(TwilioSettings(id: "tw", accountSID: "AC1", authToken: twilioTestToken, from: "+1",
+                                                     publicURL: twilioTestURL, apiBase: "http://127.0.0.1:9"))]
     config.intake.webhookMaxBytes = maxBody
     let gateway = try await Gateway.build(config: config, logger: logs.logger())
     let client = CurlHTTPClient()
@@ -71,6 +74,9 @@ func withWebhookGateway<T: Sendable>(
         }
     }
 }
+
+let twilioTestToken = "twilio-auth-token-test"
+let twilioTestURL = "https://gw.example/webhooks/tw"
 
 @Suite("Webhook intake at the HTTP edge")
 struct WebhookTests {

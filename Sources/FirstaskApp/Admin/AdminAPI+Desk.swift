@@ -1,3 +1,4 @@
+import FirstaskChannels
 import FirstaskClassifier
 import FirstaskDesk
 import Foundation
@@ -90,7 +91,7 @@ extension AdminAPI {
             throw HTTPError(.contentTooLarge, message: "the body must be at most \(DeskAccess.maxBody) bytes")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try StrictJSON.decode(T.self, from: buffer.readableBytesView)
         } catch {
             context.logger.info("admin API request refused: bad JSON body", metadata: ["path": "\(request.uri.path)"])
             throw HTTPError(.badRequest, message: "the body must be JSON with the documented fields (\(Self.describe(error)))")
@@ -100,6 +101,7 @@ extension AdminAPI {
     /// A decoding error in words that name the field but never echo the body.
     static func describe(_ error: any Error) -> String {
         switch error {
+        case let error as StrictJSON.Error: error.description
         case let DecodingError.keyNotFound(key, _): "missing \(key.stringValue)"
         case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
             "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"

@@ -8,7 +8,7 @@ public enum AdminAPI {
     /// Adds the `/api/…` routes to `router` (`/healthz`, `/readyz` and `/metrics` are `ObservabilityRoutes`).
     public static func addRoutes(
         to router: Router<BasicRequestContext>, store: any Store, reloader: PromptsReloader, token: String,
-        desk: DeskAccess
+        desk: DeskAccess, intake: any ChannelStore
     ) {
         let api = router.group("api").add(middleware: BearerTokenMiddleware(token: token))
         api.get("tickets") { request, _ -> Response in
@@ -33,6 +33,11 @@ public enum AdminAPI {
                 return Response(status: .unprocessableContent, headers: [.contentType: "application/json; charset=utf-8"],
                                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
             }
+        }
+        // Deliveries each channel recorded in rejected_inbound (unreadable text or sender, no text…), so an
+        // operator sees a provider sending garbage without reading the table.
+        api.get("intake/rejected") { _, _ -> Response in
+            try json(["channels": try await intake.rejectedCounts()])
         }
         api.get("rules") { _, _ -> Response in
             try json(["rules_version": reloader.rulesVersion])

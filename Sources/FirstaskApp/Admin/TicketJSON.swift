@@ -7,6 +7,7 @@ struct TicketJSON: Encodable {
         var building: String?
         var unit: String?
         var room: String?
+        var place: String?
     }
 
     struct EventJSON: Encodable {
@@ -73,7 +74,7 @@ struct TicketJSON: Encodable {
         category = ticket.category.rawValue
         department = ticket.department.rawValue
         severity = ticket.severity.rawValue
-        location = ticket.location.map { LocationJSON(building: $0.building, unit: $0.unit, room: $0.room) }
+        location = ticket.location.map { LocationJSON(building: $0.building, unit: $0.unit, room: $0.room, place: $0.place) }
         resident = ticket.resident
         channel = ticket.channel
         locale = ticket.locale.rawValue

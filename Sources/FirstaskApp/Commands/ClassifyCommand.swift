@@ -1,4 +1,5 @@
 import ArgumentParser
+import FirstaskChannels
 import FirstaskClassifier
 import Foundation
 
@@ -43,7 +44,7 @@ struct ClassifyCommand: ParsableCommand {
     struct Problem: Error { var text: String }
 
     static func parse(_ line: String) -> Result<(Any, String), Problem> {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+        guard let object = try? StrictJSON.object(line.utf8) else {
             return .failure(Problem(text: "not a JSON object"))
         }
         guard let text = object["text"] as? String else { return .failure(Problem(text: "no \"text\" string")) }

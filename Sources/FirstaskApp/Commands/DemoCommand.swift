@@ -1,4 +1,5 @@
 import ArgumentParser
+import FirstaskChannels
 import FirstaskCurl
 import FirstaskDesk
 import Foundation
@@ -178,7 +179,7 @@ final class DemoScript {
             url: "http://127.0.0.1:\(port)/api/tickets?status=all",
             headers: [(name: "Authorization", value: "Bearer \(rig.adminToken)")]))
         guard response.status == 200,
-              let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+              let object = try? StrictJSON.object(response.body),
               let tickets = object["tickets"] as? [[String: Any]]
         else {
             print("admin API answered HTTP \(response.status)")

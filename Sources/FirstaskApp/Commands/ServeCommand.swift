@@ -25,9 +25,12 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as ConfigError {
             throw exitForConfig(error)
         } catch {
-            logger.critical("cannot start", metadata: ["error": "\(error)"])
-            throw ExitCode.failure
+            throw exitForRuntime("cannot start", error)
         }
-        try await gateway.run()
+        do {
+            try await gateway.run()
+        } catch {
+            throw exitForRuntime("stopped", error)
+        }
     }
 }

@@ -29,6 +29,9 @@ public struct GatewayConfig: Sendable {
     public var log = LogSettings()
     /// `metrics.listen`.
     public var metrics = MetricsSettings()
+    /// The file this configuration was read from, for errors found later (an unusable store path);
+    /// "the configuration" when it was made in code.
+    public var file = "the configuration"
 
     public init(
         listenHost: String = "127.0.0.1", listenPort: Int = 8080, adminToken: String, sqlitePath: String,
@@ -56,12 +59,7 @@ public struct GatewayConfig: Sendable {
 
     /// Reads and validates the file at `path`. Relative paths inside it are relative to its folder.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, key: "", problem: "cannot be read (missing or not permitted)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, key: "", problem: "is not UTF-8 text")
-        }
+        let text = try ConfigFile.text(at: path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try parse(text, file: path, folder: folder, environment: environment)
     }
@@ -70,6 +68,26 @@ public struct GatewayConfig: Sendable {
         let root = try YAMLReader.root(
             text: text, file: file, environment: environment, envPrefix: "FIRSTASK_",
             allowed: ["http", "admin", "store", "prompts", "roster", "desk", "dispatcher", "channels", "flood", "log", "metrics"])
+        func refuseUnusedVariables() throws {
+            let unused = root.unusedEnvironmentVariables()
+            guard !unused.isEmpty else { return }
+            throw ConfigError(file: file, key: "", problem: "the environment variable\(unused.count == 1 ? "" : "s") "
+                + "\(unused.joined(separator: ", ")) set\(unused.count == 1 ? "s" : "") no key of this file; fix the name "
+                + "(FIRSTASK_ + the key path in capitals, e.g. FIRSTASK_ADMIN_TOKEN) or unset it")
+        }
+        do {
+            var config = try read(root, file: file, folder: folder)
+            try refuseUnusedVariables()
+            config.file = file
+            return config
+        } catch let error as ConfigError {
+            // A misspelt variable shows up as the key it should have set being missing: name the variable.
+            if error.problem.hasPrefix("is missing") { try refuseUnusedVariables() }
+            throw root.locate(error)
+        }
+    }
+
+    private static func read(_ root: YAMLReader, file: String, folder: String) throws -> GatewayConfig {
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).standardized.path
         }

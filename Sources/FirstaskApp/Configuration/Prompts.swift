@@ -16,10 +16,8 @@ public struct Prompts: Sendable {
         let rules: RuleSet
         do {
             rules = try RuleSet.parse(yaml: try readText(rulesPath))
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError(file: rulesPath, key: "", problem: "\(error)")
+        } catch let error as ClassifierError {
+            throw ConfigError(file: rulesPath, key: "", problem: error.message, line: error.line, column: error.column)
         }
 
         var texts: [ReplyLocale: [String: String]] = [:]
@@ -115,15 +113,7 @@ public struct Prompts: Sendable {
                             patrolNormal: try words(table["patrol_normal"], key: "patrol_normal"), resident: residentWords)
     }
 
-    static func readText(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, key: "", problem: "cannot be read (missing or not permitted)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, key: "", problem: "is not UTF-8 text")
-        }
-        return text
-    }
+    static func readText(_ path: String) throws -> String { try ConfigFile.text(at: path) }
 
     static func mapping(_ path: String) throws -> [String: Any] {
         let text = try readText(path)
@@ -135,7 +125,8 @@ public struct Prompts: Sendable {
         } catch let error as ConfigError {
             throw error
         } catch {
-            throw ConfigError(file: path, key: "", problem: "is not valid YAML: \(YAMLReader.describe(error))")
+            let syntax = YAMLSyntaxError(error)
+            throw ConfigError(file: path, key: "", problem: "is not valid YAML: \(syntax.problem)", line: syntax.line, column: syntax.column)
         }
     }
 

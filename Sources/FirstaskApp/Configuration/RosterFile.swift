@@ -5,15 +5,20 @@ import Foundation
 /// Reads the duty roster YAML (`deploy/roster.yaml` documents the format).
 public enum RosterFile {
     public static func load(path: String) throws -> Roster {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, key: "", problem: "cannot be read as UTF-8 text")
-        }
-        return try parse(text, file: path)
+        try parse(try ConfigFile.text(at: path), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws -> Roster {
         let root = try YAMLReader.root(text: text, file: file, environment: [:], envPrefix: nil,
                                        allowed: ["timezone", "staff", "shifts"])
+        do {
+            return try read(root, file: file)
+        } catch let error as ConfigError {
+            throw root.locate(error)
+        }
+    }
+
+    private static func read(_ root: YAMLReader, file: String) throws -> Roster {
         let zoneName = try root.optionalString("timezone") ?? "Asia/Shanghai"
         guard let zone = TimeZone(identifier: zoneName) else {
             throw ConfigError(file: file, key: "timezone", problem: "is not a known time zone (e.g. Asia/Shanghai)")

@@ -1,3 +1,4 @@
+import FirstaskClassifier
 import Foundation
 import Yams
 
@@ -11,43 +12,115 @@ struct YAMLReader {
     let environment: [String: String]
     let envPrefix: String?
     private let allowed: Set<String>
+    /// Line and column of every key path in the file (`channels[0].id`), for errors.
+    let marks: [String: (line: Int, column: Int)]
+    /// The environment variables some key was looked up under, shared by the readers of one file.
+    let consulted: ConsultedNames
+
+    final class ConsultedNames {
+        var names: Set<String> = []
+    }
 
     /// Parses `text` as a YAML mapping.
     static func root(text: String, file: String, environment: [String: String], envPrefix: String?, allowed: Set<String>) throws -> YAMLReader {
         let parsed: Any?
+        let marks: [String: (line: Int, column: Int)]
         do {
             parsed = try Yams.load(yaml: text)
+            marks = Self.marks(of: try Yams.compose(yaml: text))
         } catch {
-            throw ConfigError(file: file, key: "", problem: "is not valid YAML: \(Self.describe(error))")
+            let syntax = YAMLSyntaxError(error)
+            throw ConfigError(file: file, key: "", problem: "is not valid YAML: \(syntax.problem)", line: syntax.line, column: syntax.column)
         }
         guard let mapping = (parsed ?? [String: Any]()) as? [String: Any] else {
             throw ConfigError(file: file, key: "", problem: "must be a YAML mapping of keys to values")
         }
-        return try YAMLReader(file: file, path: "", node: mapping, environment: environment, envPrefix: envPrefix, allowed: allowed)
+        return try YAMLReader(file: file, path: "", node: mapping, environment: environment, envPrefix: envPrefix, allowed: allowed,
+                              marks: marks, consulted: ConsultedNames())
     }
 
-    init(file: String, path: String, node: [String: Any], environment: [String: String], envPrefix: String?, allowed: Set<String>) throws {
+    init(file: String, path: String, node: [String: Any], environment: [String: String], envPrefix: String?, allowed: Set<String>,
+         marks: [String: (line: Int, column: Int)], consulted: ConsultedNames) throws {
         self.file = file
         self.path = path
         self.node = node
         self.environment = environment
         self.envPrefix = envPrefix
         self.allowed = allowed
-        for key in node.keys where !allowed.contains(key) {
-            throw ConfigError(file: file, key: full(key), problem: "is not a known key (known here: \(allowed.sorted().joined(separator: ", ")))")
+        self.marks = marks
+        self.consulted = consulted
+        for key in node.keys.sorted() where !allowed.contains(key) {
+            throw locate(ConfigError(file: file, key: full(key),
+                                     problem: "is not a known key (known here: \(allowed.sorted().joined(separator: ", ")))"))
         }
+    }
+
+    /// Key paths and where each key (or list item) starts.
+    static func marks(of node: Node?, path: String = "") -> [String: (line: Int, column: Int)] {
+        var marks: [String: (line: Int, column: Int)] = [:]
+        switch node {
+        case let .mapping(mapping)?:
+            for (key, value) in mapping {
+                guard let name = key.string else { continue }
+                let full = path.isEmpty ? name : "\(path).\(name)"
+                if let mark = key.mark { marks[full] = (mark.line, mark.column) }
+                marks.merge(Self.marks(of: value, path: full)) { first, _ in first }
+            }
+        case let .sequence(sequence)?:
+            for (index, item) in sequence.enumerated() {
+                let full = "\(path)[\(index)]"
+                if let mark = item.mark { marks[full] = (mark.line, mark.column) }
+                marks.merge(Self.marks(of: item, path: full)) { first, _ in first }
+            }
+        default:
+            break
+        }
+        return marks
+    }
+
+    /// `error` with the line and column of its key, or of the nearest enclosing key the file has (a missing
+    /// key is reported where its section starts). An error from an environment variable names the variable.
+    func locate(_ error: ConfigError) -> ConfigError {
+        guard error.line == nil, !error.key.isEmpty else { return error }
+        var located = error
+        if let name = envName(forPath: error.key), environment[name] != nil {
+            located.problem += " (set by the environment variable \(name))"
+            return located
+        }
+        var key = error.key
+        while !key.isEmpty {
+            if let mark = marks[key] {
+                located.line = mark.line
+                located.column = mark.column
+                return located
+            }
+            guard let cut = key.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            key = String(key[..<cut])
+        }
+        return located
+    }
+
+    /// `FIRSTASK_…` variables that no key was read under: a misspelt override would otherwise be ignored.
+    func unusedEnvironmentVariables() -> [String] {
+        guard let envPrefix else { return [] }
+        return environment.keys.filter { $0.hasPrefix(envPrefix) && !consulted.names.contains($0) }.sorted()
     }
 
     func full(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    private func envName(_ key: String) -> String? {
+    private func envName(_ key: String) -> String? { envName(forPath: full(key)) }
+
+    private func envName(forPath path: String) -> String? {
         guard let envPrefix else { return nil }
-        let dotted = full(key).replacingOccurrences(of: "[", with: ".").replacingOccurrences(of: "]", with: "")
+        let dotted = path.replacingOccurrences(of: "[", with: ".").replacingOccurrences(of: "]", with: "")
         return envPrefix + dotted.uppercased().replacingOccurrences(of: ".", with: "_")
     }
 
     private func raw(_ key: String) -> Any? {
-        if let name = envName(key), let value = environment[name] { return value }
+        if let name = envName(key) {
+            consulted.names.insert(name)
+            if let value = environment[name] { return value }
+        }
         return node[key]
     }
 
@@ -138,11 +211,18 @@ struct YAMLReader {
         return value
     }
 
+    /// The section `key`; an absent section that environment variables set keys of reads as empty, so
+    /// `FIRSTASK_ADMIN_TOKEN` works without an `admin:` section in the file.
     func mapping(_ key: String, allowed: Set<String>) throws -> YAMLReader? {
-        switch node[key] {
+        var value = node[key]
+        if value == nil || value is NSNull, let name = envName(key), environment.keys.contains(where: { $0.hasPrefix(name + "_") }) {
+            value = [String: Any]()
+        }
+        switch value {
         case nil, is NSNull: return nil
         case let mapping as [String: Any]:
-            return try YAMLReader(file: file, path: full(key), node: mapping, environment: environment, envPrefix: envPrefix, allowed: allowed)
+            return try YAMLReader(file: file, path: full(key), node: mapping, environment: environment, envPrefix: envPrefix, allowed: allowed,
+                                  marks: marks, consulted: consulted)
         default: throw ConfigError(file: file, key: full(key), problem: "must be a mapping of keys to values")
         }
     }
@@ -157,7 +237,7 @@ struct YAMLReader {
                     throw ConfigError(file: file, key: "\(full(key))[\(index)]", problem: "must be a mapping of keys to values")
                 }
                 return try YAMLReader(file: file, path: "\(full(key))[\(index)]", node: mapping, environment: environment,
-                                      envPrefix: envPrefix, allowed: allowed)
+                                      envPrefix: envPrefix, allowed: allowed, marks: marks, consulted: consulted)
             }
         default: throw ConfigError(file: file, key: full(key), problem: "must be a list")
         }
@@ -174,10 +254,5 @@ struct YAMLReader {
             }
         default: throw ConfigError(file: file, key: full(key), problem: "must be a list of strings")
         }
-    }
-
-    static func describe(_ error: Error) -> String {
-        if let yaml = error as? YamlError { return "\(yaml)".replacingOccurrences(of: "\n", with: " ") }
-        return "\(error)"
     }
 }

@@ -76,10 +76,13 @@ public struct LoopbackRig: Sendable {
                     }
                     let rig = LoopbackRig(inbox: inbox, gateway: gateway, inboxPort: inboxPort, adminPort: adminPort,
                                           adminToken: token)
-                    let value = try await body(rig)
+                    // A failing body still stops the gateway gracefully: leaving the group by throwing would
+                    // cancel the services instead, and a poller blocked in a long poll does not end on that.
+                    let value: Result<T, any Error>
+                    do { value = .success(try await body(rig)) } catch { value = .failure(error) }
                     await gatewayGroup.triggerGracefulShutdown()
                     try await inner.waitForAll()
-                    return value
+                    return try value.get()
                 }
             } catch {
                 await inboxGroup.triggerGracefulShutdown()

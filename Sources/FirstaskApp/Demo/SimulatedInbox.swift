@@ -186,7 +186,7 @@ public final class SimulatedInbox: Sendable {
 
     /// `POST /send`: records the delivery (once per id) and accepts it.
     func send(body: Data) -> Reply {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+        guard let object = try? StrictJSON.object(body),
               let id = object["id"] as? String, let to = object["to"] as? String, let text = object["text"] as? String
         else { return .error(400, "expected JSON {\"id\", \"to\", \"text\"}") }
         state.withLock { state in
@@ -201,7 +201,7 @@ public final class SimulatedInbox: Sendable {
 
     /// `POST /inject`: a phone texts the gateway.
     func inject(body: Data) -> Reply {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+        guard let object = try? StrictJSON.object(body),
               let from = object["from"] as? String, let text = object["text"] as? String
         else { return .error(400, "expected JSON {\"from\": …, \"text\": …}") }
         return .json("{\"id\":\(JSONText.quote(inject(from: from, text: text)))}")

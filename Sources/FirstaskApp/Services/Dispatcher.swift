@@ -37,6 +37,8 @@ public struct Dispatcher: Service {
     let limiter: RateLimiter
     /// Channel ids in configuration order, for dead-letter alerts.
     let channelOrder: [String]
+    /// The channels that can reach staff (they text phone numbers): alerts go only on these (`nil`: any).
+    let staffChannels: Set<String>?
     /// The prompts in force, for the dead-letter alert text.
     let templates: @Sendable () -> Templates?
     let metrics: GatewayMetrics
@@ -44,7 +46,8 @@ public struct Dispatcher: Service {
 
     public init(
         store: any Store, sinks: [String: any MessageSink], settings: DispatcherSettings, clock: any WallClock,
-        bell: Doorbell, logger: Logger, channelOrder: [String]? = nil, templates: @escaping @Sendable () -> Templates? = { nil },
+        bell: Doorbell, logger: Logger, channelOrder: [String]? = nil, staffChannels: [String]? = nil,
+        templates: @escaping @Sendable () -> Templates? = { nil },
         metrics: GatewayMetrics = GatewayMetrics(), health: ChannelHealth? = nil
     ) {
         self.metrics = metrics
@@ -57,6 +60,7 @@ public struct Dispatcher: Service {
         self.logger = logger
         limiter = RateLimiter(settings.rateLimits)
         self.channelOrder = channelOrder ?? sinks.keys.sorted()
+        self.staffChannels = staffChannels.map(Set.init)
         self.templates = templates
     }
 
@@ -134,7 +138,9 @@ public struct Dispatcher: Service {
         }
         guard !dead.isEmpty else { return }
         let roster = try await store.roster()
-        let preference = (settings.alertChannels ?? channelOrder).filter { sinks[$0] != nil }
+        let preference = (settings.alertChannels ?? channelOrder).filter { channel in
+            sinks[channel] != nil && staffChannels.map { $0.contains(channel) } ?? true
+        }
         let templates = self.templates()
         var alerts: [OutboundMessage] = []
         for (channel, rows) in dead.sorted(by: { $0.key < $1.key }) {

@@ -26,7 +26,8 @@ public final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when rung or after `timeout`, whichever is first. One waiter at a time.
+    /// Returns when rung, after `timeout` or when the calling task is cancelled, whichever is first. One
+    /// waiter at a time.
     public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -40,17 +41,28 @@ public final class Doorbell: Sendable {
         }
     }
 
+    /// Without the cancellation handler a cancelled `wait` would never return: its timer ends without
+    /// ringing, and a service group cancelled after a failed start (the listener's port in use) would hang.
     private func waitForRing() async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.rung {
-                    state.rung = false
-                    return true
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if Task.isCancelled { return true }
+                    if state.rung {
+                        state.rung = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
                 }
-                state.waiter = continuation
-                return false
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
         }
     }
 }

@@ -1,3 +1,4 @@
+import FirstaskChannels
 import FirstaskClassifier
 import Foundation
 
@@ -101,7 +102,7 @@ public struct RulesDiffing: Sendable {
         var result: [(id: String, text: String)] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if rawLine.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(rawLine.utf8)) as? [String: Any] else {
+            guard let object = try? StrictJSON.object(rawLine.utf8) else {
                 throw CorpusError(line: index + 1, problem: "not a JSON object")
             }
             let id: String

@@ -1,3 +1,4 @@
+import FirstaskChannels
 import FirstaskClassifier
 import Foundation
 
@@ -75,7 +76,7 @@ public enum Corpus {
         var texts: [String] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if rawLine.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(rawLine.utf8)) as? [String: Any] else {
+            guard let object = try? StrictJSON.object(rawLine.utf8) else {
                 throw CorpusError(line: index + 1, problem: "not a JSON object")
             }
             guard let value = object["text"] as? String else {
@@ -87,7 +88,7 @@ public enum Corpus {
     }
 
     static func parseLine(_ rawLine: String, line: Int) throws -> CorpusEntry {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(rawLine.utf8)) as? [String: Any] else {
+        guard let object = try? StrictJSON.object(rawLine.utf8) else {
             throw CorpusError(line: line, problem: "not a JSON object")
         }
         func string(_ key: String) throws -> String {

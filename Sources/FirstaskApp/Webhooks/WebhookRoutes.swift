@@ -11,7 +11,8 @@ import NIOCore
 /// A call is answered 2xx only after what it carried is stored (a provider that retries on failure loses
 /// nothing; a redelivery changes nothing). Refusals carry a status and a logged reason: 404 unknown channel,
 /// 405 method the channel does not take, 413 body over `http.webhook_max_bytes`, 400 unreadable, 403 bad
-/// signature or secret, 500 the store failed (the provider should retry). Logs never hold a phone number,
+/// signature or secret, 500 the store failed (the provider should retry). Unreadable deliveries (`IntakeRule`) are
+/// recorded in `rejected_inbound` and answered as the channel says: 2xx for Kannel and Telegram, 400 for Twilio. Logs never hold a phone number,
 /// a body or a secret.
 public enum WebhookRoutes {
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .head, .options]
@@ -59,17 +60,19 @@ public enum WebhookRoutes {
         let webhook = WebhookRequest(
             method: method, path: request.uri.path, query: request.uri.query ?? "",
             headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) }, body: Data(buffer: body))
-        let intakeResult: WebhookIntake
-        do {
-            intakeResult = try channel.parseWebhook(webhook, now: clock.now)
-        } catch {
-            let status: HTTPResponse.Status = switch error.code {
+        func status(_ error: WebhookError) -> HTTPResponse.Status {
+            switch error.code {
             case .malformed: .badRequest
             case .forbidden: .forbidden
             case .methodNotAllowed: .methodNotAllowed
             case .tooLarge: .contentTooLarge
             }
-            return refuse(status, error.reason)
+        }
+        let intakeResult: WebhookIntake
+        do {
+            intakeResult = try channel.parseWebhook(webhook, now: clock.now)
+        } catch {
+            return refuse(status(error), error.reason)
         }
         do {
             if !intakeResult.messages.isEmpty || !intakeResult.rejected.isEmpty {
@@ -85,6 +88,7 @@ public enum WebhookRoutes {
             logger.error("webhook call not stored; answered 500 so the provider retries", metadata: ["error": "\(error)"])
             return Response(status: .internalServerError)
         }
+        if let refusal = intakeResult.refusal { return refuse(status(refusal), refusal.reason) }
         return Response(status: .ok, headers: [.contentType: intakeResult.responseContentType],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: intakeResult.responseBody)))
     }

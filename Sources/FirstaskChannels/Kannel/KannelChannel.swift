@@ -59,9 +59,6 @@ public struct KannelChannel: MessageSink, WebhookChannel {
     private let client: CurlHTTPClient
     private let logger: Logger
 
-    /// The longest text accepted from Kannel.
-    public static let maxTextBytes = 64 * 1024
-
     public init(settings: KannelSettings, client: CurlHTTPClient, logger: Logger = Logger(label: "firstask.kannel")) {
         self.settings = settings
         self.client = client
@@ -134,7 +131,8 @@ public struct KannelChannel: MessageSink, WebhookChannel {
             let key = String(decoding: name, as: UTF8.self)
             if fields[key] == nil { fields[key] = value }
         }
-        func string(_ name: String) -> String? { fields[name].map { String(decoding: $0, as: UTF8.self) } }
+        // Names and control fields (id, charset, kind…) are ASCII in every get-url; a value that is not UTF-8 is absent.
+        func string(_ name: String) -> String? { fields[name].flatMap { String(validating: $0, as: UTF8.self) } }
         if let secret = settings.secret {
             guard let given = fields["secret"], ConstantTime.equal(given, Array(secret.utf8)) else {
                 throw WebhookError(.forbidden, "kannel webhook call without the configured secret")
@@ -145,7 +143,7 @@ public struct KannelChannel: MessageSink, WebhookChannel {
         guard let id = string("id"), !id.isEmpty, id.utf8.count <= 128 else {
             throw WebhookError(.malformed, "kannel MO without id (%I) — check the get-url")
         }
-        guard let from = string("from"), !from.isEmpty else {
+        guard let from = fields["from"], !from.isEmpty else {
             throw WebhookError(.malformed, "kannel MO \(id) without from (%p) — check the get-url")
         }
         guard let bytes = fields["text"] else {
@@ -153,21 +151,20 @@ public struct KannelChannel: MessageSink, WebhookChannel {
         }
         let received = string("time").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) ?? now
         let charset = string("charset") ?? ""
-        let raw = "kannel MO id=\(id) charset=\(charset) coding=\(string("coding") ?? "") bytes=\(bytes.count)"
-        guard bytes.count <= Self.maxTextBytes else {
-            return WebhookIntake(rejected: [RejectedInbound(channel: channelID, raw: raw,
-                                                            reason: "text is longer than \(Self.maxTextBytes) bytes", receivedAt: now)])
+        let coding = string("coding")
+        let label = "kannel MO id=\(id) charset=\(charset.prefix(32)) coding=\(coding?.prefix(4) ?? "") bytes=\(bytes.count)"
+        // Answered 2xx whatever the rule decides: Kannel retries a refused call and then drops it.
+        guard let encoding = Self.encoding(charset: charset, coding: coding) else {
+            return WebhookIntake(rejected: [RejectedInbound(
+                channel: channelID, raw: "\(label) text=\(IntakeRule.escaped(bytes))",
+                reason: "binary or unknown charset '\(charset.prefix(32))' is not text", receivedAt: now)])
         }
-        guard let text = Self.decodeText(bytes, charset: charset, coding: string("coding")) else {
-            return WebhookIntake(rejected: [RejectedInbound(channel: channelID, raw: raw,
-                                                            reason: "binary or unknown charset '\(charset)' is not text", receivedAt: now)])
+        let delivery = IntakeRule.Delivery(channel: channelID, providerID: id, from: from, to: string("to"), text: bytes,
+                                           encoding: encoding, receivedAt: received, label: label)
+        switch IntakeRule.apply(delivery, now: now) {
+        case let .success(message): return WebhookIntake(messages: [message])
+        case let .failure(rejected): return WebhookIntake(rejected: [rejected])
         }
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            return WebhookIntake(rejected: [RejectedInbound(channel: channelID, raw: raw, reason: "empty text", receivedAt: now)])
-        }
-        let message = InboundMessage(channel: channelID, providerID: id, from: from, to: string("to"), text: text,
-                                     receivedAt: received)
-        return WebhookIntake(messages: [message])
     }
 
     func parseReport(_ string: (String) -> String?, now: Date) throws(WebhookError) -> WebhookIntake {
@@ -187,26 +184,17 @@ public struct KannelChannel: MessageSink, WebhookChannel {
         return WebhookIntake(reports: [DeliveryReport(outboxID: outbox, state: state, detail: "dlr \(type) \(reply)", at: now)])
     }
 
-    /// The text of `%b` bytes in `%C` charset. `nil` for binary (8-bit) messages and unknown charsets.
-    /// Bytes invalid in their charset become U+FFFD rather than refusing the message.
-    public static func decodeText(_ bytes: [UInt8], charset: String, coding: String?) -> String? {
-        switch charset.uppercased() {
-        case "UTF-8", "UTF8":
-            return String(decoding: bytes, as: UTF8.self)
-        case "UTF-16BE", "UTF-16", "UCS-2", "UCS2", "UNICODEBIG":
-            var units: [UInt16] = []
-            units.reserveCapacity(bytes.count / 2)
-            var index = 0
-            while index + 1 < bytes.count {
-                units.append(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]))
-                index += 2
-            }
-            return String(decoding: units, as: UTF16.self) + (bytes.count % 2 == 1 ? "\u{FFFD}" : "")
-        case "WINDOWS-1252", "CP1252", "ISO-8859-1", "LATIN1", "GSM", "":
-            if coding == "1" { return nil }
-            return String(bytes: bytes, encoding: .windowsCP1252) ?? String(decoding: bytes, as: UTF8.self)
-        default:
-            return nil
+    /// The encoding `%C` (charset) and `%c` (coding) declare for `%b`; `nil` for binary (8-bit, coding 1)
+    /// messages and charsets that are not text. A 7-bit message without a charset is read as Windows-1252,
+    /// the superset of ISO-8859-1 Kannel's GSM conversion produces.
+    public static func encoding(charset: String, coding: String?) -> IntakeRule.Encoding? {
+        if coding == "1" { return nil }
+        return switch charset.uppercased() {
+        case "UTF-8", "UTF8": .utf8
+        case "UTF-16BE", "UTF-16", "UCS-2", "UCS2", "UNICODEBIG": .utf16BE
+        case "ISO-8859-1", "LATIN1": .latin1
+        case "WINDOWS-1252", "CP1252", "GSM", "": .windows1252
+        default: nil
         }
     }
 }

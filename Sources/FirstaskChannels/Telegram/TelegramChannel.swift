@@ -92,33 +92,34 @@ public struct TelegramChannel: MessageSource, MessageSink, WebhookChannel {
             highest = max(highest ?? id, id)
             switch parseUpdate(update, channel: channel, now: now) {
             case let .success(message): messages.append(message)
-            case let .failure(reason): rejected.append(RejectedInbound(channel: channel, raw: "telegram update \(id)", reason: reason.text, receivedAt: now))
+            case let .failure(entry): rejected.append(entry)
             }
         }
         return InboundPage(messages: messages, rejected: rejected, next: highest.map { String($0 + 1) })
     }
 
-    struct Reason: Error { var text: String }
-
-    static func parseUpdate(_ update: [String: Any], channel: String, now: Date) -> Result<InboundMessage, Reason> {
-        guard let id = (update["update_id"] as? NSNumber)?.int64Value else { return .failure(Reason(text: "no update_id")) }
+    /// One update as a message, or the `rejected_inbound` entry saying why it is none (`IntakeRule` for the text).
+    static func parseUpdate(_ update: [String: Any], channel: String, now: Date) -> Result<InboundMessage, RejectedInbound> {
+        let id = (update["update_id"] as? NSNumber)?.int64Value
+        func reject(_ reason: String) -> Result<InboundMessage, RejectedInbound> {
+            .failure(RejectedInbound(channel: channel, raw: "telegram update \(id.map(String.init) ?? "?")", reason: reason, receivedAt: now))
+        }
+        guard let id else { return reject("no update_id") }
         guard let message = (update["message"] ?? update["edited_message"]) as? [String: Any] else {
-            return .failure(Reason(text: "update \(id) is not a message"))
+            return reject("update \(id) is not a message")
         }
         guard let chat = message["chat"] as? [String: Any], let chatID = (chat["id"] as? NSNumber)?.int64Value else {
-            return .failure(Reason(text: "update \(id) has no chat id"))
+            return reject("update \(id) has no chat id")
         }
-        guard let text = message["text"] as? String, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            return .failure(Reason(text: "update \(id) has no text"))
-        }
-        guard text.utf8.count <= 64 * 1024 else { return .failure(Reason(text: "update \(id) text is too long")) }
+        guard let text = IntakeRule.bytes(ofJSON: message["text"]) else { return reject("update \(id) has no text") }
         let date = (message["date"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) } ?? now
-        return .success(InboundMessage(channel: channel, providerID: String(id), from: String(chatID), text: text, receivedAt: date))
+        return IntakeRule.apply(IntakeRule.Delivery(channel: channel, providerID: String(id), from: Array(String(chatID).utf8), text: text,
+                                                    receivedAt: date, label: "telegram update \(id)"), now: now)
     }
 
     /// The `result` of an `{"ok": true, "result": …}` answer, or the error it describes.
     static func result(of response: HTTPResponse, channel: String, what: String) throws -> Any {
-        let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        let object = try? StrictJSON.object(response.body, unreadableStrings: .keep)
         if let object, object["ok"] as? Bool == true, let result = object["result"] { return result }
         let code = (object?["error_code"] as? NSNumber)?.intValue ?? response.status
         let description = String((object?["description"] as? String ?? "no description").prefix(200))
@@ -166,13 +167,13 @@ public struct TelegramChannel: MessageSource, MessageSink, WebhookChannel {
         guard let given = request.header("X-Telegram-Bot-Api-Secret-Token"), ConstantTime.equal(Array(given.utf8), Array(secret.utf8)) else {
             throw WebhookError(.forbidden, "telegram webhook call without the right X-Telegram-Bot-Api-Secret-Token")
         }
-        guard let update = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
-              let id = (update["update_id"] as? NSNumber)?.int64Value
+        guard let update = try? StrictJSON.object(request.body, unreadableStrings: .keep),
+              (update["update_id"] as? NSNumber)?.int64Value != nil
         else { throw WebhookError(.malformed, "telegram webhook body is not an update (JSON with update_id)") }
+        // An unreadable update is answered 2xx like a good one: Telegram holds back later updates while it retries.
         switch Self.parseUpdate(update, channel: channelID, now: now) {
         case let .success(message): return WebhookIntake(messages: [message])
-        case let .failure(reason):
-            return WebhookIntake(rejected: [RejectedInbound(channel: channelID, raw: "telegram update \(id)", reason: reason.text, receivedAt: now)])
+        case let .failure(entry): return WebhookIntake(rejected: [entry])
         }
     }
 }

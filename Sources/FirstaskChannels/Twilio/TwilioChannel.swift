@@ -72,25 +72,36 @@ public struct TwilioChannel: MessageSink, WebhookChannel {
         guard TwilioSignature.isValid(signature, authToken: settings.authToken, url: url, parameters: form) else {
             throw WebhookError(.forbidden, "twilio webhook call with a wrong X-Twilio-Signature (check public_url and auth_token)")
         }
-        let fields = request.method == "POST" ? form : FormEncoding.decodeStrings(request.query)
-        func field(_ name: String) -> String? { fields.first { $0.name == name }?.value }
+        // The signature covers the decoded text; the rule reads the bytes as sent.
+        let fields = FormEncoding.decodePairs(request.method == "POST" ? String(decoding: request.body, as: UTF8.self)[...] : request.query[...])
+        func bytes(_ name: String) -> [UInt8]? { fields.first { $0.name.elementsEqual(name.utf8) }?.value }
+        func field(_ name: String) -> String? { bytes(name).flatMap { String(validating: $0, as: UTF8.self) } }
         guard let sid = field("MessageSid") ?? field("SmsMessageSid"), !sid.isEmpty, sid.utf8.count <= 64 else {
             throw WebhookError(.malformed, "twilio webhook call without MessageSid")
         }
-        guard let from = field("From"), !from.isEmpty else {
+        guard let from = bytes("From"), !from.isEmpty else {
             throw WebhookError(.malformed, "twilio message \(sid) without From")
         }
-        let body = field("Body") ?? ""
+        let body = bytes("Body") ?? []
         let response = WebhookIntake(responseBody: Self.emptyTwiML, responseContentType: "text/xml; charset=utf-8")
-        guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        let media = field("NumMedia") ?? "0"
+        if body.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             var rejected = response
-            let media = field("NumMedia") ?? "0"
-            rejected.rejected = [RejectedInbound(channel: channelID, raw: "twilio MessageSid=\(sid) NumMedia=\(media)",
+            rejected.rejected = [RejectedInbound(channel: channelID, raw: "twilio MessageSid=\(sid) NumMedia=\(media.prefix(8))",
                                                  reason: media == "0" ? "empty text" : "media without text", receivedAt: now)]
             return rejected
         }
+        let delivery = IntakeRule.Delivery(channel: channelID, providerID: sid, from: from, to: field("To"), text: body,
+                                           receivedAt: now, label: "twilio MessageSid=\(sid)")
         var intake = response
-        intake.messages = [InboundMessage(channel: channelID, providerID: sid, from: from, to: field("To"), text: body, receivedAt: now)]
+        switch IntakeRule.apply(delivery, now: now) {
+        case let .success(message):
+            intake.messages = [message]
+        case let .failure(rejected):
+            // Twilio does not retry a 4xx and shows it in its debugger, where the operator can see it.
+            intake.rejected = [rejected]
+            intake.refusal = WebhookError(.malformed, "twilio message \(sid) is unreadable: \(rejected.reason)")
+        }
         return intake
     }
 
@@ -105,7 +116,7 @@ public struct TwilioChannel: MessageSink, WebhookChannel {
         }
         guard !(200..<300).contains(response.status) else { return }
         // Twilio's error body is {code, message, more_info, status}; the code says what is wrong.
-        let code = (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["code"].map { "\($0)" } ?? "-"
+        let code = (try? StrictJSON.object(response.body))?["code"].map { "\($0)" } ?? "-"
         throw ChannelError(channel: channelID, message: "send \(message.id) answered HTTP \(response.status) (Twilio code \(code))",
                            retry: HTTPInboxChannel.retry(for: response))
     }

@@ -119,7 +119,7 @@ public struct WeComChannel: MessageSource, MessageSink {
             throw ChannelError(channel: channelID, message: "\(what): \(error.code) (\(error.reason))", retry: .backoff)
         }
         guard (200..<300).contains(response.status),
-              let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+              let object = try? StrictJSON.object(response.body, unreadableStrings: .keep)
         else {
             throw ChannelError(channel: channelID, message: "\(what) answered HTTP \(response.status) without a JSON object",
                                retry: HTTPInboxChannel.retry(for: response) == .never ? .backoff : HTTPInboxChannel.retry(for: response))
@@ -167,21 +167,23 @@ public struct WeComChannel: MessageSource, MessageSink {
             }
             // 3 = the customer; 4 = system events, 5 = a servicer typing in the WeCom client: not for the desk.
             guard (message["origin"] as? NSNumber)?.intValue == 3 else { continue }
-            guard let user = message["external_userid"] as? String, !user.isEmpty else {
+            guard let user = IntakeRule.bytes(ofJSON: message["external_userid"]), !user.isEmpty else {
                 rejected.append(RejectedInbound(channel: channel, raw: "wecom msgid=\(id)", reason: "no external_userid", receivedAt: now))
                 continue
             }
             let type = message["msgtype"] as? String ?? "?"
-            guard type == "text", let text = (message["text"] as? [String: Any])?["content"] as? String,
-                  !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-            else {
-                rejected.append(RejectedInbound(channel: channel, raw: "wecom msgid=\(id) msgtype=\(type)", reason: "\(type) message without text",
-                                                receivedAt: now))
+            guard type == "text", let text = IntakeRule.bytes(ofJSON: (message["text"] as? [String: Any])?["content"]) else {
+                rejected.append(RejectedInbound(channel: channel, raw: "wecom msgid=\(id) msgtype=\(type.prefix(32))",
+                                                reason: "\(type.prefix(32)) message without text", receivedAt: now))
                 continue
             }
             let sent = (message["send_time"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) } ?? now
-            messages.append(InboundMessage(channel: channel, providerID: id, from: user, to: message["open_kfid"] as? String, text: text,
-                                           receivedAt: sent))
+            let delivery = IntakeRule.Delivery(channel: channel, providerID: id, from: user, to: message["open_kfid"] as? String,
+                                               text: text, receivedAt: sent, label: "wecom msgid=\(id)")
+            switch IntakeRule.apply(delivery, now: now) {
+            case let .success(inbound): messages.append(inbound)
+            case let .failure(entry): rejected.append(entry)
+            }
         }
         let next = (object["next_cursor"] as? String).flatMap { $0.isEmpty ? nil : $0 }
         return (messages, rejected, next, (object["has_more"] as? NSNumber)?.intValue == 1)

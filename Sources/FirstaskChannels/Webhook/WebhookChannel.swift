@@ -35,6 +35,10 @@ public struct WebhookIntake: Sendable {
     /// The 2xx body to answer with once everything above is stored (TwiML for Twilio, empty for others).
     public var responseBody: String
     public var responseContentType: String
+    /// When set, the call is answered with this refusal once everything above is stored, instead of 2xx: a
+    /// provider that reports refused calls to its operator (Twilio's debugger) learns that a delivery was
+    /// unreadable. Kannel and Telegram never get one: they would retry or hold back later deliveries.
+    public var refusal: WebhookError?
 
     public init(
         messages: [InboundMessage] = [], rejected: [RejectedInbound] = [], reports: [DeliveryReport] = [],

@@ -24,7 +24,8 @@ struct RuleSetParser {
         } catch let error as ClassifierError {
             throw error
         } catch {
-            throw ClassifierError(.invalidYAML, "not valid YAML: \(error)")
+            let syntax = YAMLSyntaxError(error)
+            throw ClassifierError(.invalidYAML, "not valid YAML: \(syntax.problem)", line: syntax.line, column: syntax.column)
         }
         let top = try mapping(root, "the top level")
         for (key, _) in top where !Self.topLevelKeys.contains(key) {

@@ -16,8 +16,9 @@ public struct Desk: Sendable {
     public var templates: Templates
     public var commands: CommandWords
     public var policy: DeskPolicy
-    /// The channel for staff texts that belong to no resident's channel (a missed check-in, a written
-    /// complaint registered without a phone number) when the staff member has none of their own.
+    /// The channel staff are texted on when the roster names none of their own and they are not answering
+    /// on one: the first configured channel that texts phone numbers (staff are known by phone number).
+    /// Staff texts never follow the resident's channel, which may address chats, not phones.
     public var defaultChannel: String?
 
     public init(
@@ -130,7 +131,8 @@ public enum DeskError: Error, Equatable, CustomStringConvertible {
 }
 
 /// The work of one batch: the roster read once, caches, and the running result. Its extensions hold the
-/// flows; this file holds what they share (assignment, notifications, texts, timeline events).
+/// flows; this file holds what they share (assignment, notifications, texts, timeline events, and
+/// `transition`, the one place a ticket's state changes: the flows decide and render, `TicketLifecycle` moves).
 struct DeskTurn {
     let desk: Desk
     let tx: any StoreTransaction
@@ -230,6 +232,10 @@ struct DeskTurn {
             "first_responder": name(ticket.firstResponder),
             "handler": name(ticket.handler),
             "department": templates.render("department.\(ticket.department.rawValue)", locale),
+            // The handler's own department: a conduct complaint is the ticket of management (or the service
+            // centre) but handled by the head of the department of the person it is about.
+            "handler_department": templates.render(
+                "department.\((roster.member(id: ticket.handler)?.department ?? ticket.department).rawValue)", locale),
             "category": templates.render("category.\(ticket.category.rawValue)", locale),
             "severity": templates.render("severity.\(ticket.severity.rawValue)", locale),
             "status": templates.render("status.\(ticket.status.rawValue)", locale),
@@ -242,12 +248,14 @@ struct DeskTurn {
 
     func name(_ staffID: String) -> String { roster.member(id: staffID)?.name ?? staffID }
 
-    /// A local date and time as people read it (`12月1日 14:00`, `1/12 14:00`).
+    /// A local date and time as people read it, with the month unmistakable (`12月1日 14:00`, `1 Dec 14:00`):
+    /// `1/12` reads as 1 December in one country and 12 January in the next.
     func time(_ date: Date, _ locale: ReplyLocale) -> String {
         let parts = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
         func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
+        let month = parts.month ?? 1
         return templates.render("time.format", locale, [
-            "month": String(parts.month ?? 1), "day": String(parts.day ?? 1),
+            "month": String(month), "month_name": templates.render("month.\(month)", locale), "day": String(parts.day ?? 1),
             "hour": two(parts.hour), "minute": two(parts.minute),
         ])
     }
@@ -260,13 +268,15 @@ struct DeskTurn {
                  ticket: ticket.ref, resident: true, urgent: ticket.severity == .emergency)
     }
 
-    /// Texts one staff member about `ticket`, in their language, on their channel.
+    /// Texts one staff member about `ticket`, in their language: on their own roster channel, else on the
+    /// channel of the message they just sent (`via`, when answering them), else on `desk.defaultChannel`.
+    /// Never on the ticket's channel: that is how the resident was reached, not how staff are.
     mutating func tell(_ staff: Staff, _ key: String, about ticket: Ticket?, _ extra: [String: String] = [:], via channel: String? = nil) throws {
         var values = ticket.map { self.values(for: $0, locale: staff.locale) } ?? [:]
         values.merge(extra) { $1 }
-        let ticketChannel = ticket.flatMap { $0.channel.isEmpty ? nil : $0.channel }
+        // No channel at all is a configuration without a phone channel: the row dies naming the empty channel.
         try send(templates.render(key, staff.locale, values), to: staff.address,
-                 channel: staff.channel ?? channel ?? ticketChannel ?? desk.defaultChannel ?? "", ticket: ticket?.ref)
+                 channel: staff.channel ?? channel ?? desk.defaultChannel ?? "", ticket: ticket?.ref)
     }
 
     /// Tells the first responder (and, unless `onlyFirstResponder`, the handler) what happened, skipping
@@ -303,6 +313,47 @@ struct DeskTurn {
         try tx.enqueue(OutboundMessage(id: newID(), channel: channel, to: address, text: text, ticketRef: ticket,
                                        nextAttemptAt: due, createdAt: now))
         result.enqueued += 1
+    }
+
+    // MARK: Lifecycle
+
+    /// Runs `event` on the ticket's lifecycle and writes what it returns: the ticket's own fields, the ticket
+    /// saved, then its timeline entries (by `actor`, with `text`, on `channel`) and the resident's texts (with
+    /// `values` besides the ticket's). Throws `TicketLifecycle.IllegalTransition`, writing nothing, when the
+    /// ticket's state does not allow the event: a flow that asks for one has a bug.
+    mutating func transition(
+        _ ticket: inout Ticket, _ event: TicketLifecycle.Event, actor: String, text: String, channel: String?,
+        values: [String: String] = [:]
+    ) throws {
+        var changed = ticket
+        let effects = try changed.lifecycle.handle(event)
+        let (timeline, texts) = apply(effects, to: &changed)
+        ticket = changed
+        try save(&ticket)
+        for kind in timeline { try self.event(ticket.ref, actor: actor, kind, text, channel: channel) }
+        for key in texts { try tellResident(ticket, key, values) }
+    }
+
+    /// Applies the effects that change the ticket itself; returns the timeline kinds and resident templates
+    /// left for the caller to write, in order.
+    func apply(_ effects: [TicketLifecycle.Effect], to ticket: inout Ticket)
+        -> (timeline: [TicketEvent.Kind], texts: [String])
+    {
+        var timeline: [TicketEvent.Kind] = []
+        var texts: [String] = []
+        for effect in effects {
+            switch effect {
+            case let .restartClock(deadline): SlaClock.restart(deadline, on: &ticket, policy: policy, now: now)
+            case .stampResolved: ticket.resolvedAt = now
+            case .clearResolved: ticket.resolvedAt = nil
+            case .stampClosed: ticket.closedAt = now
+            case let .flag(flag): ticket.flags.insert(flag)
+            case .countReopen: ticket.reopenCount += 1
+            case let .timeline(kind): timeline.append(kind)
+            case let .tellResident(key): texts.append(key)
+            }
+        }
+        return (timeline, texts)
     }
 
     /// Saves `ticket` with its timer recomputed.

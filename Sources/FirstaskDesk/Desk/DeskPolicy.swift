@@ -44,7 +44,7 @@ public struct DeskPolicy: Sendable, Equatable {
     /// A second report of the same problem (same place and category) within this window links to the open
     /// ticket instead of opening a new one.
     public var repeatWindow: TimeInterval
-    /// Reports before this one that make a problem major (LABELS.md: "reported two or more times before").
+    /// Reports before this one that make a problem major (docs/LABELS.md: "reported two or more times before").
     public var repeatsForMajor: Int
     /// How long a resident has to confirm a done ticket before it closes as unconfirmed.
     public var confirmWithin: TimeInterval

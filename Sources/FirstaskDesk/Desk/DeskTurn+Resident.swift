@@ -80,7 +80,8 @@ extension DeskTurn {
         var firstResponder = fixed
         if firstResponder == nil {
             firstResponder = try assign(.service, excluding: excluded)
-            if firstResponder == nil { nobodyOnDuty.append(.service) }
+            // Someone on duty who may not have it (the complaint is about them) is excluded, not absent.
+            if firstResponder == nil, try present(.service).isEmpty { nobodyOnDuty.append(.service) }
         }
         var handler: Staff?
         if labels.category == .staffConduct {
@@ -106,21 +107,18 @@ extension DeskTurn {
         ticket.conductSubject = subject?.id
         if labels.category == .staffConduct { ticket.flags.insert(.conduct) }
         if !nobodyOnDuty.isEmpty { ticket.flags.insert(.nobodyOnDuty) }
+        var question: TicketLifecycle.Question?
         if source == .text {
             if Self.unclear(labels, policy: policy) {
-                ticket.awaiting = .details
+                question = .details
             } else if labels.missing.contains("location") {
-                ticket.awaiting = .location
+                question = .location
             }
         }
-        for deadline in Deadline.allCases { SlaClock.restart(deadline, on: &ticket, policy: policy, now: now) }
-        if labels.intent == .praise {
-            // Praise is recorded and passed on; there is nothing to work, so it closes at once.
-            ticket.status = .closed
-            ticket.closedAt = now
-            ticket.closeReason = .acknowledged
-            ticket.awaiting = nil
-        }
+        // Praise is recorded and passed on; there is nothing to work, so it closes at once.
+        let (lifecycle, effects) = TicketLifecycle.opening(asking: question, praise: labels.intent == .praise)
+        ticket.lifecycle = lifecycle
+        _ = apply(effects, to: &ticket)
         ticket.nextCheckAt = ticket.status.isOpen ? SlaClock.nextCheck(ticket, policy: policy) : nil
         try tx.insertTicket(ticket)
         result.ticketsOpened += 1
@@ -310,9 +308,7 @@ extension DeskTurn {
 
     mutating func completeLocation(_ ticket: inout Ticket, _ location: Location, _ message: InboundMessage) throws {
         ticket.location = location
-        ticket.awaiting = nil
-        try save(&ticket)
-        try event(ticket.ref, actor: "resident", .clarified, message.text, channel: message.channel)
+        try transition(&ticket, .answered(.location, next: nil), actor: "resident", text: message.text, channel: message.channel)
         try tellResident(ticket, "resident.location_noted")
         let place = location.display
         try notifyOwners(of: ticket, except: nil, actor: nil) { _ in "\(message.text) (\(place))" }
@@ -324,7 +320,8 @@ extension DeskTurn {
         let read = ticket.text + "\n" + message.text
         let labels = desk.classifier.classify(read)
         ticket.reading = ClassifierReading(text: read, labels: labels, rulesVersion: desk.classifier.rules.version)
-        ticket.awaiting = labels.location == nil && ticket.location == nil && labels.missing.contains("location") ? .location : nil
+        let next: TicketLifecycle.Question? =
+            labels.location == nil && ticket.location == nil && labels.missing.contains("location") ? .location : nil
         ticket.category = labels.category
         ticket.intent = labels.intent
         ticket.location = ticket.location ?? labels.location
@@ -341,8 +338,7 @@ extension DeskTurn {
             newHandler = try assign(labels.department) ?? backup(labels.department)
             if let newHandler { ticket.handler = newHandler.id }
         }
-        try save(&ticket)
-        try event(ticket.ref, actor: "resident", .clarified, message.text, channel: message.channel)
+        try transition(&ticket, .answered(.details, next: next), actor: "resident", text: message.text, channel: message.channel)
         try event(ticket.ref, actor: "system", .assigned,
                   "clarified: labels=\(labels.intent.rawValue)/\(labels.category.rawValue)/\(labels.severity.rawValue) "
                       + "handler=\(ticket.handler) fired=\(labels.rules.joined(separator: ","))")
@@ -387,19 +383,10 @@ extension DeskTurn {
     // MARK: Confirmation
 
     mutating func confirm(_ ticket: inout Ticket, _ answer: ResidentWords.Confirmation, _ message: InboundMessage) throws {
-        ticket.awaiting = nil
         ticket.opinion = message.text
         switch answer {
         case .unsolved:
-            ticket.status = .accepted
-            ticket.reopenCount += 1
-            ticket.flags.insert(.reopened)
-            ticket.resolvedAt = nil
-            SlaClock.restart(.reply, on: &ticket, policy: policy, now: now)
-            SlaClock.restart(.resolution, on: &ticket, policy: policy, now: now)
-            try save(&ticket)
-            try event(ticket.ref, actor: "resident", .reopened, message.text, channel: message.channel)
-            try tellResident(ticket, "resident.reopened")
+            try transition(&ticket, .reopened, actor: "resident", text: message.text, channel: message.channel)
             for id in Set([ticket.firstResponder, ticket.handler]) {
                 if let staff = roster.member(id: id) { try tell(staff, "staff.reopened", about: ticket, ["text": message.text]) }
             }
@@ -407,13 +394,8 @@ extension DeskTurn {
             var rating: Int?
             if case let .solved(value) = answer { rating = value }
             if case let .rating(value) = answer { rating = value }
-            ticket.status = .closed
-            ticket.closedAt = now
-            ticket.closeReason = .confirmed
             ticket.satisfaction = rating
-            try save(&ticket)
-            try event(ticket.ref, actor: "resident", .confirmed, message.text, channel: message.channel)
-            try tellResident(ticket, "resident.thanks")
+            try transition(&ticket, .confirmed, actor: "resident", text: message.text, channel: message.channel)
             let ratingText = rating.map(String.init) ?? "-"
             let templates = self.templates
             try notifyOwners(of: ticket, except: nil, actor: nil) { locale in

@@ -56,18 +56,19 @@ extension DeskTurn {
         let actionText: String
         switch command.verb {
         case .accept:
-            if ticket.status == .open { ticket.status = .accepted }
-            try save(&ticket)
+            try transition(&ticket, .staffStep, actor: staff.id, text: command.text, channel: channel)
             try event(ticket.ref, actor: staff.id, .accepted, command.text, channel: channel)
-            try tellResident(ticket, "resident.accepted", ["staff": staff.name])
+            try tellResident(ticket, "resident.accepted", [
+                "staff": staff.name,
+                "staff_department": templates.render("department.\(staff.department.rawValue)", ticket.locale),
+            ])
             try tell(staff, "staff.confirm_accept", about: ticket, via: channel)
             actionText = command.text
 
         case .reply:
             guard !command.text.isEmpty else { return try tell(staff, "usage.reply", about: ticket, via: channel) }
-            if ticket.status == .open { ticket.status = .accepted }
             ticket.lastReplyAt = now
-            try save(&ticket)
+            try transition(&ticket, .staffStep, actor: staff.id, text: command.text, channel: channel)
             try event(ticket.ref, actor: staff.id, .staffReply, command.text, channel: channel)
             try tellResident(ticket, "resident.staff_reply", ["staff": staff.name, "text": command.text])
             try tell(staff, "staff.confirm_reply", about: ticket, via: channel)
@@ -77,19 +78,11 @@ extension DeskTurn {
             if ticket.source == .written, ticket.writtenReplyAt == nil {
                 return try tell(staff, "staff.written_reply_needed", about: ticket, via: channel)
             }
-            ticket.resolvedAt = now
             ticket.lastReplyAt = now
-            if ticket.source == .patrol || ticket.resident.isEmpty {
-                ticket.status = .closed
-                ticket.closedAt = now
-                ticket.closeReason = .staff
-            } else {
-                ticket.status = .resolved
-                ticket.awaiting = .confirmation
-            }
-            try save(&ticket)
-            try event(ticket.ref, actor: staff.id, .resolved, command.text, channel: channel)
-            try tellResident(ticket, "resident.resolved", ["staff": staff.name, "text": command.text])
+            // With no resident to confirm (a patrol finding, a written complaint without a number) done closes it.
+            try transition(&ticket, .done(residentConfirms: ticket.source != .patrol && !ticket.resident.isEmpty),
+                           actor: staff.id, text: command.text, channel: channel,
+                           values: ["staff": staff.name, "text": command.text])
             for reporter in ticket.coReporters {
                 try send(templates.render("resident.resolved_linked", reporter.locale, values(for: ticket, locale: reporter.locale)),
                          to: reporter.address, channel: reporter.channel, ticket: ticket.ref, resident: true)
@@ -104,8 +97,7 @@ extension DeskTurn {
             ticket.promisedReplyAt = date
             ticket.promiseMadeAt = now
             ticket.escalations[.reply] = nil
-            if ticket.status == .open { ticket.status = .accepted }
-            try save(&ticket)
+            try transition(&ticket, .staffStep, actor: staff.id, text: command.text, channel: channel)
             try event(ticket.ref, actor: staff.id, .promised, "\(time(date, .en)) \(note)", channel: channel)
             try tellResident(ticket, "resident.promised", ["staff": staff.name, "text": note])
             try tell(staff, "staff.confirm_promise", about: ticket, via: channel)
@@ -190,10 +182,9 @@ extension DeskTurn {
         ticket.handler = handler.id
         ticket.departments.append(department)
         ticket.transferCount += 1
-        if ticket.status == .accepted { ticket.status = .open }
         let buckPassing = bounced || ticket.transferCount > policy.maxTransfers
         if buckPassing { ticket.flags.insert(.buckPassing) }
-        try save(&ticket)
+        try transition(&ticket, .handedOn, actor: staff.id, text: reason, channel: channel)
         try event(ticket.ref, actor: staff.id, .transferred,
                   "\(from.rawValue) → \(department.rawValue) handler=\(handler.id) \(reason)", channel: channel)
 
@@ -304,6 +295,8 @@ extension DeskTurn {
                 let text = "\(patrol.place) \(patrol.result)"
                 var labels = desk.classifier.classify(text)
                 if labels.intent == .praise || labels.intent == .inquiry { labels.intent = .repair }
+                // The place the patrol names is where it is, when the rules read no building or flat in it.
+                labels.location = labels.location ?? Location(place: patrol.place)
                 let ticket = try open(source: .patrol, resident: staff.address, channel: staff.channel ?? channel,
                                       locale: staff.locale, text: text, labels: labels, firstResponder: staff)
                 entry.ticketRef = ticket.ref

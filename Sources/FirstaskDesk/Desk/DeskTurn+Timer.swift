@@ -6,7 +6,7 @@ import Foundation
 extension DeskTurn {
     mutating func runClocks() throws {
         for var ticket in try tx.ticketsDue(at: now, limit: 500) {
-            if ticket.status == .resolved, ticket.awaiting == .confirmation {
+            if ticket.lifecycle.state == .resolved {
                 try closeUnconfirmed(&ticket)
             } else {
                 try escalateMissed(&ticket)
@@ -16,14 +16,8 @@ extension DeskTurn {
     }
 
     mutating func closeUnconfirmed(_ ticket: inout Ticket) throws {
-        ticket.status = .closed
-        ticket.closedAt = now
-        ticket.closeReason = .unconfirmed
-        ticket.awaiting = nil
-        ticket.flags.insert(.unconfirmed)
-        try save(&ticket)
-        try event(ticket.ref, actor: "system", .closed, "unconfirmed: no answer within \(Int(policy.confirmWithin / 3600)) h")
-        try tellResident(ticket, "resident.closed_unconfirmed")
+        try transition(&ticket, .confirmationLapsed, actor: "system",
+                       text: "unconfirmed: no answer within \(Int(policy.confirmWithin / 3600)) h", channel: nil)
         result.closedUnconfirmed += 1
     }
 
@@ -85,7 +79,7 @@ extension DeskTurn {
                 try tell(head, "staff.missed_check_in", about: nil, [
                     "staff": staff.name, "department": templates.render("department.\(shift.department.rawValue)", head.locale),
                     "start": time(start, head.locale),
-                ], via: staff.channel)
+                ])
             }
         }
     }

@@ -39,6 +39,7 @@ public struct Templates: Sendable, Equatable {
         + Severity.allCases.map { "severity.\($0.rawValue)" }
         + Ticket.Status.allCases.map { "status.\($0.rawValue)" }
         + Deadline.allCases.map { "deadline.\($0.rawValue)" }
+        + (1...12).map { "month.\($0)" }
         + StaffCommand.Verb.allCases.filter(\.needsTicket).map { "action.\($0.rawValue)" }
         + StaffCommand.Verb.allCases.filter { $0.needsTicket || $0 == .handover || $0 == .patrol }.map { "usage.\($0.rawValue)" }
 
@@ -67,15 +68,33 @@ public struct Templates: Sendable, Equatable {
     }
 
     /// Renders `key` in `locale`, replacing each `{name}` with `values[name]`; unknown placeholders stay as written.
+    ///
+    /// A full stop written right after a placeholder is dropped when the value already ends its sentence, so
+    /// a resident's words that end in `。` or `.` are not followed by a second one (`…答复。。`, `Monday.。`).
     public func render(_ key: String, _ locale: ReplyLocale, _ values: [String: String] = [:]) -> String {
         guard let pieces = compiled[locale]?[key] ?? compiled[.en]?[key] else { return key }
         var output = ""
+        var valueEndsSentence = false
         for piece in pieces {
             switch piece {
-            case let .literal(text): output += text
-            case let .placeholder(name): output += values[name] ?? "{\(name)}"
+            case let .literal(text):
+                if valueEndsSentence, let first = text.first, Self.fullStops.contains(first) {
+                    output += text.dropFirst()
+                } else {
+                    output += text
+                }
+                valueEndsSentence = false
+            case let .placeholder(name):
+                let value = values[name] ?? "{\(name)}"
+                output += value
+                valueEndsSentence = value.last { !$0.isWhitespace }.map(Self.sentenceEnds.contains) ?? false
             }
         }
         return output
     }
+
+    /// The full stops a template may write after a placeholder, in every script.
+    static let fullStops: Set<Character> = ["。", ".", "．"]
+    /// Marks that end a sentence: after one of these a template's full stop would double it.
+    static let sentenceEnds: Set<Character> = ["。", ".", "．", "!", "！", "?", "？", "…"]
 }

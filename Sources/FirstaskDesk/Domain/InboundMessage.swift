@@ -35,8 +35,9 @@ public struct InboundMessage: Sendable, Equatable, Codable {
 
 /// A message a channel delivered that could not be read as a message (no id, no sender, no text…).
 ///
-/// It is recorded with the reason instead of stopping intake, so an operator can see what was skipped.
-public struct RejectedInbound: Sendable, Equatable {
+/// It is recorded with the reason instead of stopping intake, so an operator can see what was skipped. It is
+/// an `Error` so a channel can return `Result<InboundMessage, RejectedInbound>` for one delivery.
+public struct RejectedInbound: Sendable, Equatable, Error {
     public var channel: String
     /// The raw item as received, truncated by the store to a safe size.
     public var raw: String

@@ -20,7 +20,8 @@ public struct Staff: Sendable, Equatable, Codable, Hashable {
     public var role: Role
     /// The language staff messages use.
     public var locale: ReplyLocale
-    /// The channel to reach this person on; `nil` means the channel the ticket came from.
+    /// The channel to reach this person on; `nil` means the desk's default channel for staff (the first
+    /// configured channel that texts phone numbers), never the channel a resident wrote on.
     public var channel: String?
 
     public init(

@@ -60,7 +60,7 @@ public struct Ticket: Sendable, Equatable, Codable {
     }
 
     /// How a closed ticket ended.
-    public enum CloseReason: String, Sendable, Codable {
+    public enum CloseReason: String, Sendable, Codable, CaseIterable {
         /// The resident confirmed it solved.
         case confirmed
         /// The resident did not answer in time; it goes on the callback list.
@@ -85,7 +85,9 @@ public struct Ticket: Sendable, Equatable, Codable {
 
     /// The short reference residents and staff type (`T0042`).
     public var ref: String
-    public var status: Status
+    /// Whether staff have it, what the desk waits for, how it closed: changed only through its transitions.
+    public var lifecycle: TicketLifecycle
+    public var status: Status { lifecycle.status }
     public var intent: Intent
     public var category: Category
     public var department: Department
@@ -114,7 +116,7 @@ public struct Ticket: Sendable, Equatable, Codable {
     public var source: Source = .text
     public var flags: Set<Flag> = []
     /// The question the gateway asked the resident and waits on, if any.
-    public var awaiting: Question?
+    public var awaiting: Question? { lifecycle.awaiting }
     /// Departments that have held the ticket, in order (the first is the one it was routed to).
     public var departments: [Department] = []
     /// How many times the handler was changed by a transfer.
@@ -150,20 +152,20 @@ public struct Ticket: Sendable, Equatable, Codable {
     public var writtenReplyAt: Date?
     /// What the resident said when confirming or reopening: their opinion, for the record.
     public var opinion: String?
-    public var closeReason: CloseReason?
+    public var closeReason: CloseReason? { lifecycle.closeReason }
     /// What the classifier read when the ticket opened (or when the resident's answer made it classify the
     /// ticket anew); `nil` on tickets stored before readings were kept. Staff corrections are measured against it.
     public var reading: ClassifierReading?
 
     public init(
-        ref: String, status: Status = .open, intent: Intent, category: Category, department: Department,
+        ref: String, lifecycle: TicketLifecycle = TicketLifecycle(), intent: Intent, category: Category, department: Department,
         severity: Severity, location: Location?, resident: String, channel: String, locale: ReplyLocale,
         text: String, firstResponder: String, handler: String, rulesVersion: String, createdAt: Date,
         firstResponseAt: Date? = nil, promisedReplyAt: Date? = nil, resolvedAt: Date? = nil,
         closedAt: Date? = nil, satisfaction: Int? = nil
     ) {
         self.ref = ref
-        self.status = status
+        self.lifecycle = lifecycle
         self.intent = intent
         self.category = category
         self.department = department

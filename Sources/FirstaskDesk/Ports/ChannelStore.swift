@@ -96,4 +96,8 @@ public protocol ChannelStore: Store {
 
     /// Stored inbound messages marked throttled, all channels.
     func throttledCount() async throws -> Int
+
+    /// How many deliveries each channel had recorded in `rejected_inbound`, by channel id; channels with
+    /// none are absent.
+    func rejectedCounts() async throws -> [String: Int]
 }
