@@ -10,7 +10,12 @@ import Testing
 
 /// Builds a gateway from `config`, runs it with its admin listener on a free port for `body`, then stops it.
 func withGateway<T: Sendable>(_ config: GatewayConfig, _ body: @Sendable (Gateway, Int) async throws -> T) async throws -> T {
-    let gateway = try await Gateway.build(config: config, logger: quietLogger())
+    try await running(try await Gateway.build(config: config, logger: quietLogger()), body)
+}
+
+/// Runs `gateway`'s services, calls `body` with the admin listener's port once it listens, then shuts the
+/// gateway down gracefully (also when `body` throws) and closes its HTTP client.
+func running<T: Sendable>(_ gateway: Gateway, _ body: @Sendable (Gateway, Int) async throws -> T) async throws -> T {
     let (ports, sink) = AsyncStream.makeStream(of: Int.self)
     let group = ServiceGroup(services: gateway.services { port in sink.yield(port) }, logger: quietLogger())
     return try await withThrowingTaskGroup(of: Void.self) { tasks in

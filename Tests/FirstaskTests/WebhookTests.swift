@@ -55,23 +55,8 @@ func withWebhookGateway<T: Sendable>(
     let gateway = try await Gateway.build(config: config, logger: logs.logger())
     let client = CurlHTTPClient()
     defer { client.shutdown() }
-    let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-    let group = ServiceGroup(services: gateway.services { sink.yield($0) }, logger: quietLogger())
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        do {
-            let value = try await body(gateway, "http://127.0.0.1:\(port)/webhooks/sms", client)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            gateway.client.shutdown()
-            return value
-        } catch {
-            await group.triggerGracefulShutdown()
-            gateway.client.shutdown()
-            throw error
-        }
+    return try await running(gateway) { gateway, port in
+        try await body(gateway, "http://127.0.0.1:\(port)/webhooks/sms", client)
     }
 }
 
