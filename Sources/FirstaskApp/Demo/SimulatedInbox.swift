@@ -61,6 +61,8 @@ public final class SimulatedInbox: Sendable {
         /// Long polls waiting for a message, called when one arrives.
         var waiters: [UUID: @Sendable () -> Void] = [:]
         var polls = 0
+        /// Messages handed out in `GET /messages` pages (a message served twice counts twice).
+        var served = 0
     }
 
     private let state = Mutex(State())
@@ -104,6 +106,8 @@ public final class SimulatedInbox: Sendable {
     /// `POST /send` calls that repeated an id already delivered.
     public var duplicateSends: Int { state.withLock { $0.duplicateSends } }
     public var polls: Int { state.withLock { $0.polls } }
+    /// Messages handed out in ordinary `GET /messages` pages, repeats included (scripted `rawItems` not counted).
+    public var servedMessages: Int { state.withLock { $0.served } }
 
     /// Waits until at least `count` distinct messages were delivered, or `timeout` passed; returns whether they were.
     public func waitForDeliveries(_ count: Int, timeout: Duration) async -> Bool {
@@ -153,7 +157,9 @@ public final class SimulatedInbox: Sendable {
     func page(after: Int, limit: Int) -> Reply? {
         let page = state.withLock { state -> [Inbound] in
             guard after < state.inbound.count else { return [] }
-            return Array(state.inbound[max(0, after)..<min(state.inbound.count, after + limit)])
+            let page = Array(state.inbound[max(0, after)..<min(state.inbound.count, after + limit)])
+            state.served += page.count
+            return page
         }
         guard let last = page.last else { return nil }
         let items = page.map {

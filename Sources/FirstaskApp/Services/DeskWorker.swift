@@ -90,9 +90,12 @@ public struct DeskWorker: Service {
             labels[id] = desk.classifier.classify(message.text)
             metrics.classified(in: ContinuousClock.now - start)
         }
+        // Only the messages just classified are handled: any stored since the read wait for the next batch,
+        // so every message is classified (and timed) here, outside the transaction.
+        guard !labels.isEmpty else { return Desk.BatchResult() }
         let now = clock.now
         let prepared = labels
-        let result = try await store.write { tx in try desk.process(tx, now: now, limit: limit, labels: prepared) }
+        let result = try await store.write { tx in try desk.process(tx, now: now, limit: prepared.count, labels: prepared) }
         metrics.desk(result)
         if result.handled > 0 {
             logger.debug("desk handled a batch", metadata: [
