@@ -27,6 +27,8 @@ public struct Classifier: Sendable {
         var matching = KeywordMatcher.Scratch()
         var evaluation = RuleSet.Evaluation()
         var location = LocationScanner.Buffers()
+        var grams: [NgramModel.Occurrence] = []
+        var learned: [Learned] = []
 
         public init() {}
     }
@@ -43,7 +45,25 @@ public struct Classifier: Sendable {
         let normalized = workspace.text
         let evaluation = workspace.evaluation
 
-        var category = Self.best(evaluation) { _ in true } ?? Category.slot(.general)
+        workspace.learned.removeAll(keepingCapacity: true)
+        let component = rules.learnedComponent
+        let severitySilent = evaluation.severityScores[Severity.slot(.emergency)] == 0
+            && evaluation.severityScores[Severity.slot(.major)] == 0
+        var ruled = Self.best(evaluation) { _ in true }
+        if let component, ruled == nil || severitySilent {
+            component.model.occurrences(normalized.scalars, into: &workspace.grams)
+        }
+        if let component, ruled == nil, !workspace.grams.isEmpty {
+            let model = component.model
+            let probabilities = model.probabilities(model.category, workspace.grams)
+            if let top = probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }),
+               probabilities[top] > model.categoryThreshold, component.categorySlots[top] != Category.slot(.general) {
+                ruled = component.categorySlots[top]
+                workspace.learned.append(Learned(rule: component.firstRule + 2 + Int32(top),
+                                                 grams: model.evidence(model.category, label: top, workspace.grams)))
+            }
+        }
+        var category = ruled ?? Category.slot(.general)
         var intent = chooseIntent(evaluation, category: category)
         if rules.categories[category].excludes(intent) {
             let categories = rules.categories
@@ -59,6 +79,20 @@ public struct Classifier: Sendable {
         for level in [Severity.emergency, .major] where evaluation.severityScores[Severity.slot(level)] >= rules.settings.severityThreshold {
             severity = level
             break
+        }
+        if let component, severitySilent, !workspace.grams.isEmpty {
+            let model = component.model
+            let probabilities = model.probabilities(model.severity, workspace.grams)
+            let emergency = probabilities[component.severityEmergency], major = probabilities[component.severityMajor]
+            if emergency > model.emergencyThreshold {
+                severity = .emergency
+                workspace.learned.append(Learned(rule: component.firstRule,
+                                                 grams: model.evidence(model.severity, label: component.severityEmergency, workspace.grams)))
+            } else if emergency + major > model.majorThreshold {
+                severity = .major
+                workspace.learned.append(Learned(rule: component.firstRule + 1,
+                                                 grams: model.evidence(model.severity, label: component.severityMajor, workspace.grams)))
+            }
         }
         if let cap = rules.intents[Intent.slot(intent)].maxSeverity, severity > cap {
             severity = cap
@@ -77,7 +111,7 @@ public struct Classifier: Sendable {
             location: location,
             confidence: confidence(evaluation, category: category, intent: intent),
             missing: missing,
-            evidence: evidence(evaluation, normalized: normalized, original: text),
+            evidence: evidence(evaluation, learned: workspace.learned, normalized: normalized, original: text),
             phones: phones(normalized)
         )
     }
@@ -151,7 +185,9 @@ public struct Classifier: Sendable {
     /// The fired rules and their evidence, mapped from normalised offsets back to positions in the
     /// original text. Ids and pieces of text are made only when someone reads ``Classification/rules``
     /// or ``Classification/spans``; the desk reads the ids, nothing in a batch reads the spans.
-    private func evidence(_ evaluation: RuleSet.Evaluation, normalized: NormalizedText, original: String) -> Evidence {
+    private func evidence(_ evaluation: RuleSet.Evaluation, learned: [Learned], normalized: NormalizedText, original: String)
+        -> Evidence
+    {
         var positions: [Evidence.Position] = []
         positions.reserveCapacity(evaluation.spans.count + 1)
         for fired in evaluation.fired {
@@ -166,6 +202,21 @@ public struct Classifier: Sendable {
                 positions.append(Evidence.Position(rule: fired.rule, utf8Start: 0, utf8End: 0, start: 0, end: 0))
             }
         }
+        // The learned component's evidence, after the rules' (its ids follow theirs in the table); severity first.
+        for decision in learned.sorted(by: { $0.rule < $1.rule }) {
+            for gram in decision.grams.sorted(by: { $0.start < $1.start }) {
+                let range = normalized.originalRange(start: Int(gram.start), end: Int(gram.end))
+                positions.append(Evidence.Position(
+                    rule: decision.rule, utf8Start: Int32(range.utf8.lowerBound), utf8End: Int32(range.utf8.upperBound),
+                    start: Int32(range.scalars.lowerBound), end: Int32(range.scalars.upperBound)))
+            }
+        }
         return .positions(message: original, ruleIDs: rules.ruleIDs, positions)
+    }
+
+    /// A decision of the learned component: its pseudo-rule and the grams that made it.
+    struct Learned: Sendable {
+        var rule: Int32
+        var grams: [NgramModel.Occurrence]
     }
 }

@@ -10,7 +10,13 @@ private enum ClassifierFiles {
         .deletingLastPathComponent()   // Tests
         .deletingLastPathComponent()   // repo root
 
+    /// The shipped classifier's rules: `prompts/rules.yaml` with the learned model beside it attached.
     static func shippedRules() throws -> RuleSet {
+        try rulesAlone().attaching(try NgramModel.parse(
+            String(contentsOf: repoRoot.appendingPathComponent("prompts/\(NgramModel.fileName)"), encoding: .utf8)))
+    }
+
+    static func rulesAlone() throws -> RuleSet {
         let yaml = try String(contentsOf: repoRoot.appendingPathComponent("prompts/rules.yaml"), encoding: .utf8)
         return try RuleSet.parse(yaml: yaml)
     }
@@ -393,8 +399,9 @@ struct ClassifierTests {
                 "major recall \(scores.majorsFound)/\(scores.majors)")
     }
 
-    /// Rounds 1–19 were each scored blind and then tuned on; round-final was written blind and scored once,
-    /// never tuned on (its figure is the one the README quotes). Raise a floor when the rules improve; never
+    /// Rounds 1–19 were each scored blind and then tuned on; round-final was written blind and scored once by
+    /// the rules alone, once by the rules with the learned model (never trained on); round 20 was written blind
+    /// and scored once, never tuned or trained on (its figure is the one the README quotes). Raise a floor when the rules improve; never
     /// lower one to make a change pass.
     @Test("accuracy on the corpus rounds stays above its floors", arguments: [
         RoundFloors(file: "round-1.jsonl", rows: 220, category: 0.90, intent: 0.81, emergencyRecall: 0.90,
@@ -437,8 +444,10 @@ struct ClassifierTests {
                     emergencyPrecision: 0.89, majorOrWorseRecall: 0.94, conductRecall: 0.94, location: 0.95),
         RoundFloors(file: "round-19.jsonl", rows: 480, category: 0.87, intent: 0.83, emergencyRecall: 0.87,
                     emergencyPrecision: 0.86, majorOrWorseRecall: 0.89, conductRecall: 0.88, location: 0.93),
-        RoundFloors(file: "round-final.jsonl", rows: 480, category: 0.85, intent: 0.83, emergencyRecall: 0.70,
-                    emergencyPrecision: 0.76, majorOrWorseRecall: 0.78, conductRecall: 0.78, location: 0.95),
+        RoundFloors(file: "round-final.jsonl", rows: 480, category: 0.86, intent: 0.83, emergencyRecall: 0.95,
+                    emergencyPrecision: 0.76, majorOrWorseRecall: 0.95, conductRecall: 0.80, location: 0.95),
+        RoundFloors(file: "round-20.jsonl", rows: 319, category: 0.91, intent: 0.88, emergencyRecall: 0.97,
+                    emergencyPrecision: 0.84, majorOrWorseRecall: 0.96, conductRecall: 0.85, location: 0.96),
     ])
     func roundAccuracy(floors: RoundFloors) throws {
         let rows = try ClassifierFiles.corpus(floors.file)

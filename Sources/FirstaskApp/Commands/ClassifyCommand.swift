@@ -16,7 +16,7 @@ struct ClassifyCommand: ParsableCommand {
         let path = try rules ?? ShippedFiles.locate("prompts/rules.yaml")
         let ruleSet: RuleSet
         do {
-            ruleSet = try RuleSet.parse(yaml: try Prompts.readText(path))
+            ruleSet = try Prompts.loadRules(path)
         } catch {
             throw exitForConfig(error is ConfigError ? error : ConfigError(file: path, key: "", problem: "\(error)"))
         }

@@ -7,7 +7,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Check, try out and evaluate classification rules; learn from staff corrections.",
-        subcommands: [RulesCheck.self, RulesTest.self, RulesEval.self, RulesDiff.self, RulesCorrections.self, RulesSuggest.self])
+        subcommands: [RulesCheck.self, RulesTest.self, RulesEval.self, RulesDiff.self, RulesCorrections.self, RulesSuggest.self, RulesTrain.self])
 
     /// The rules file to use: `--rules` or the shipped `prompts/rules.yaml`.
     static func path(_ option: String?) throws -> String {
@@ -15,9 +15,9 @@ struct RulesCommand: ParsableCommand {
     }
 
     /// Reads and parses a rules file; a problem is printed as `FILE:LINE: message` and exits with `code`.
-    static func load(_ path: String, failure code: Int32) throws -> RuleSet {
+    static func load(_ path: String, failure code: Int32, learned: Bool = true) throws -> RuleSet {
         do {
-            return try RuleSet.parse(yaml: try Prompts.readText(path))
+            return try Prompts.loadRules(path, learned: learned)
         } catch let error as ClassifierError {
             printError(Self.describe(error, file: path))
         } catch {
@@ -81,8 +81,9 @@ public enum RulesFileCheck: Sendable, Equatable {
     /// Reads, parses and validates the rules file at `path`.
     public static func check(_ path: String) -> RulesFileCheck {
         do {
-            let rules = try RuleSet.parse(yaml: try Prompts.readText(path))
-            return .ok("\(path): ok (\(rules.ruleCount) rules, version \(rules.version))")
+            let rules = try Prompts.loadRules(path)
+            let model = rules.learned.map { ", learned model \($0.grams.count) grams" } ?? ""
+            return .ok("\(path): ok (\(rules.ruleCount) rules\(model), version \(rules.version))")
         } catch let error as ClassifierError {
             return .failed(RulesCommand.describe(error, file: path))
         } catch {

@@ -15,7 +15,7 @@ public struct Prompts: Sendable {
         let rulesPath = folder + "/rules.yaml"
         let rules: RuleSet
         do {
-            rules = try RuleSet.parse(yaml: try readText(rulesPath))
+            rules = try loadRules(rulesPath)
         } catch let error as ClassifierError {
             throw ConfigError(file: rulesPath, key: "", problem: error.message, line: error.line, column: error.column)
         }
@@ -114,6 +114,24 @@ public struct Prompts: Sendable {
     }
 
     static func readText(_ path: String) throws -> String { try ConfigFile.text(at: path) }
+
+    /// The rules file at `path`, with the learned model beside it (`ngram-model.tsv` in the same folder)
+    /// attached when that file exists. Throws `ClassifierError` for the rules, `ConfigError` for the model.
+    public static func loadRules(_ path: String, learned: Bool = true) throws -> RuleSet {
+        let rules = try RuleSet.parse(yaml: try readText(path))
+        let modelPath = modelPath(besideRules: path)
+        guard learned, FileManager.default.fileExists(atPath: modelPath) else { return rules }
+        do {
+            return try rules.attaching(try NgramModel.parse(try readText(modelPath)))
+        } catch let error as NgramModelError {
+            throw ConfigError(file: modelPath, key: "", problem: error.message, line: error.line == 0 ? nil : error.line)
+        }
+    }
+
+    /// Where the learned model for the rules file at `path` lives.
+    public static func modelPath(besideRules path: String) -> String {
+        (URL(fileURLWithPath: path).deletingLastPathComponent().path) + "/" + NgramModel.fileName
+    }
 
     static func mapping(_ path: String) throws -> [String: Any] {
         let text = try readText(path)

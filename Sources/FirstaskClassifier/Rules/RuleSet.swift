@@ -136,6 +136,8 @@ public struct RuleSet: Sendable {
     var rules: [Rule]
     /// `rules`' ids, same indices: one table that every classification shares (see ``Evidence``).
     var ruleIDs: [String]
+    /// The learned model and its place in `ruleIDs`, when one is attached (``attaching(_:)``).
+    var learnedComponent: LearnedComponent?
     /// `rules` reduced to what evaluation reads for every candidate, same indices.
     var cores: [RuleCore]
     /// Which rules a keyword can make fire, so a message only visits the rules its words touch.

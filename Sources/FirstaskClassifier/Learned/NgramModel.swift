@@ -1,0 +1,182 @@
+import Foundation
+
+/// A linear model over the character 1–3-grams of a normalised message: the learned component that speaks
+/// only where the rules are silent (no severity rule fired; no category rule scored).
+///
+/// Features: every 1-, 2- and 3-gram of the normalised scalars (``TextNormalizer``, so traditional and
+/// simplified, full- and half-width, upper and lower case share grams) that is in the vocabulary. Each
+/// occurrence adds its gram's idf; the sum is divided by the square root of the sum of the squared idfs of
+/// the occurrences (an L2 norm that needs no grouping of repeated grams). One softmax head per field
+/// (`severity`, `category`); the probabilities decide against the thresholds stored with the model.
+///
+/// The evidence of a decision is the grams that pushed hardest towards it, shown like a rule's words
+/// (``Classification/spans``). `firstask rules train` fits it (``NgramTrainer``) from the labelled corpus
+/// and staff corrections and writes `prompts/ngram-model.tsv`; ``parse(_:)`` reads that file.
+public struct NgramModel: Sendable {
+    /// One softmax head: its classes (label names), a bias per class and a weight per (gram, class).
+    public struct Head: Sendable, Equatable {
+        public var classes: [String]
+        public var bias: [Float]
+        /// `weights[gram * classes.count + class]`.
+        public var weights: [Float]
+    }
+
+    /// The grams, by feature index.
+    public private(set) var grams: [String]
+    public private(set) var idf: [Float]
+    public var severity: Head
+    public var category: Head
+    /// Above this probability of `emergency` a message no severity rule fired on is an emergency.
+    public var emergencyThreshold: Float
+    /// Above this probability of `major` or `emergency` (and not an emergency) it is major.
+    public var majorThreshold: Float
+    /// Above this probability of its best category a message no category rule scored takes that category.
+    public var categoryThreshold: Float
+
+    private var table: GramTable
+
+    public init(grams: [String], idf: [Float], severity: Head, category: Head,
+                emergencyThreshold: Float = 0.4, majorThreshold: Float = 0.5, categoryThreshold: Float = 0.3) {
+        self.grams = grams
+        self.idf = idf
+        self.severity = severity
+        self.category = category
+        self.emergencyThreshold = emergencyThreshold
+        self.majorThreshold = majorThreshold
+        self.categoryThreshold = categoryThreshold
+        table = GramTable(keys: grams.map { Self.key(Array($0.unicodeScalars)) })
+    }
+
+    /// FNV-1a 64 of the model file, recorded in the rules version when the model is in force.
+    public var version: String = ""
+
+    // MARK: Features
+
+    /// A gram of up to three scalars packed into one key: 21 bits a scalar, a missing one is 0 (no text
+    /// scalar is NUL), so keys of different lengths never collide.
+    @inline(__always)
+    static func key(_ a: Unicode.Scalar, _ b: Unicode.Scalar?, _ c: Unicode.Scalar?) -> UInt64 {
+        UInt64(a.value) << 42 | UInt64(b?.value ?? 0) << 21 | UInt64(c?.value ?? 0)
+    }
+
+    static func key(_ scalars: [Unicode.Scalar]) -> UInt64 {
+        key(scalars[0], scalars.count > 1 ? scalars[1] : nil, scalars.count > 2 ? scalars[2] : nil)
+    }
+
+    /// One occurrence of a known gram: its feature index and where it starts and ends (normalised offsets).
+    struct Occurrence: Sendable {
+        var feature: Int32
+        var start: Int32
+        var end: Int32
+    }
+
+    /// The known grams of `scalars`, in order of their start, shorter first.
+    func occurrences(_ scalars: [Unicode.Scalar], into found: inout [Occurrence]) {
+        found.removeAll(keepingCapacity: true)
+        let count = scalars.count
+        var index = 0
+        while index < count {
+            let a = scalars[index]
+            if a.properties.isWhitespace { index += 1; continue }
+            for length in 1...3 where index + length <= count {
+                let b: Unicode.Scalar? = length > 1 ? scalars[index + 1] : nil
+                let c: Unicode.Scalar? = length > 2 ? scalars[index + 2] : nil
+                if let feature = table.find(Self.key(a, b, c)) {
+                    found.append(Occurrence(feature: feature, start: Int32(index), end: Int32(index + length)))
+                }
+            }
+            index += 1
+        }
+    }
+
+    /// The feature vector as (feature, value) pairs, one per occurrence: idf over the occurrences' L2 norm.
+    func features(_ occurrences: [Occurrence]) -> (scale: Float, idf: [Float]) {
+        var squares: Float = 0
+        for occurrence in occurrences { squares += idf[Int(occurrence.feature)] * idf[Int(occurrence.feature)] }
+        return (squares > 0 ? 1 / squares.squareRoot() : 0, idf)
+    }
+
+    /// The probabilities of `head`'s classes for these occurrences.
+    func probabilities(_ head: Head, _ occurrences: [Occurrence]) -> [Float] {
+        let width = head.classes.count
+        var scores = head.bias
+        let (scale, idf) = features(occurrences)
+        head.weights.withUnsafeBufferPointer { weights in
+            for occurrence in occurrences {
+                let feature = Int(occurrence.feature)
+                let value = idf[feature] * scale
+                let row = feature * width
+                for index in 0..<width { scores[index] += value * weights[row + index] }
+            }
+        }
+        return Self.softmax(scores)
+    }
+
+    static func softmax(_ scores: [Float]) -> [Float] {
+        let top = scores.max() ?? 0
+        var exps = scores.map { Foundation.exp($0 - top) }
+        let sum = exps.reduce(0, +)
+        for index in exps.indices { exps[index] /= sum }
+        return exps
+    }
+
+    /// The occurrences that pushed hardest towards `label` of `head` (at most `limit`, strongest first,
+    /// each gram once, only those that pushed towards it).
+    func evidence(_ head: Head, label: Int, _ occurrences: [Occurrence], limit: Int = 3) -> [Occurrence] {
+        let width = head.classes.count
+        var best: [Int32: (Occurrence, Float)] = [:]
+        for occurrence in occurrences {
+            let row = Int(occurrence.feature) * width
+            var others: Float = 0
+            for index in 0..<width where index != label { others = max(others, head.weights[row + index]) }
+            let push = idf[Int(occurrence.feature)] * (head.weights[row + label] - others)
+            guard push > 0 else { continue }
+            if let seen = best[occurrence.feature], seen.1 >= push { continue }
+            if best[occurrence.feature] == nil { best[occurrence.feature] = (occurrence, push) }
+        }
+        let chosen = best.values.sorted { $0.1 > $1.1 }.prefix(limit).map(\.0)
+        // Overlapping grams (汽 and 汽味) would show the same words twice: keep the longer one.
+        return chosen.filter { gram in
+            !chosen.contains { $0.start <= gram.start && $0.end >= gram.end && ($0.end - $0.start) > (gram.end - gram.start) }
+        }
+    }
+}
+
+/// An open-addressing table from packed gram keys to feature indices (keys are never 0).
+struct GramTable: Sendable {
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private let mask: Int
+
+    init(keys list: [UInt64]) {
+        var capacity = 16
+        while capacity < list.count * 2 { capacity <<= 1 }
+        keys = Array(repeating: 0, count: capacity)
+        values = Array(repeating: -1, count: capacity)
+        mask = capacity - 1
+        for (index, key) in list.enumerated() {
+            var slot = Self.hash(key) & mask
+            while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & mask }
+            keys[slot] = key
+            values[slot] = Int32(index)
+        }
+    }
+
+    @inline(__always)
+    static func hash(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20)
+    }
+
+    @inline(__always)
+    func find(_ key: UInt64) -> Int32? {
+        keys.withUnsafeBufferPointer { keys in
+            var slot = Self.hash(key) & mask
+            while true {
+                let stored = keys[slot]
+                if stored == key { return values[slot] }
+                if stored == 0 { return nil }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+}
