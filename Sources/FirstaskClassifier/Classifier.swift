@@ -29,6 +29,7 @@ public struct Classifier: Sendable {
         var location = LocationScanner.Buffers()
         var grams: [NgramModel.Occurrence] = []
         var learned: [Learned] = []
+        var probabilities: [Float] = []
 
         public init() {}
     }
@@ -49,21 +50,10 @@ public struct Classifier: Sendable {
         let component = rules.learnedComponent
         let severitySilent = evaluation.severityScores[Severity.slot(.emergency)] == 0
             && evaluation.severityScores[Severity.slot(.major)] == 0
-        var ruled = Self.best(evaluation) { _ in true }
-        if let component, ruled == nil || severitySilent {
+        if let component, severitySilent {
             component.model.occurrences(normalized.scalars, into: &workspace.grams)
         }
-        if let component, ruled == nil, !workspace.grams.isEmpty {
-            let model = component.model
-            let probabilities = model.probabilities(model.category, workspace.grams)
-            if let top = probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }),
-               probabilities[top] > model.categoryThreshold, component.categorySlots[top] != Category.slot(.general) {
-                ruled = component.categorySlots[top]
-                workspace.learned.append(Learned(rule: component.firstRule + 2 + Int32(top),
-                                                 grams: model.evidence(model.category, label: top, workspace.grams)))
-            }
-        }
-        var category = ruled ?? Category.slot(.general)
+        var category = Self.best(evaluation) { _ in true } ?? Category.slot(.general)
         var intent = chooseIntent(evaluation, category: category)
         if rules.categories[category].excludes(intent) {
             let categories = rules.categories
@@ -82,7 +72,8 @@ public struct Classifier: Sendable {
         }
         if let component, severitySilent, !workspace.grams.isEmpty {
             let model = component.model
-            let probabilities = model.probabilities(model.severity, workspace.grams)
+            model.probabilities(model.severity, workspace.grams, into: &workspace.probabilities)
+            let probabilities = workspace.probabilities
             let emergency = probabilities[component.severityEmergency], major = probabilities[component.severityMajor]
             if emergency > model.emergencyThreshold {
                 severity = .emergency

@@ -17,7 +17,7 @@ struct ClassifierConceptTests {
         let rules = try! RuleSet.parse(yaml: String(contentsOf: prompts.appendingPathComponent("rules.yaml"), encoding: .utf8))
         let model = try! NgramModel.parse(String(contentsOf: prompts.appendingPathComponent(NgramModel.fileName), encoding: .utf8))
         // swiftlint:enable force_try
-        return Classifier(rules: try! rules.attaching(model))
+        return Classifier(rules: rules.attaching(model))
     }()
 
     /// The rules alone: the concept classes these pairs are about must hold without the model's help.
@@ -28,7 +28,6 @@ struct ClassifierConceptTests {
     private static let learnedLookAlikeErrors: Set<String> = [
         "地库有辆车停在我的车位上，车主电话打不通",          // read as the locked-in-car emergency
         "维修师傅被我说了一句，就摔门走了",                 // read as major
-        "维修师傅走的时候把门轻轻带上了，很细心，谢谢",       // praise read as elevator
     ]
 
     /// Runs `body` on the rules alone and on the shipped classifier; a known error of the model is a known issue.

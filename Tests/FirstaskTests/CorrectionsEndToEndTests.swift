@@ -44,8 +44,8 @@ struct CorrectionsEndToEndTests {
             let base = Int(first)!  // the misread messages' tickets follow
             for message in Self.misread { try await c.resident(message.phone, message.text) }
             let refs = (1...Self.misread.count).map { Ticket.ref(number: base + $0) }
-            let shipped = Classifier(rules: try RuleSet.parse(yaml: String(contentsOfFile: RepositoryFiles.prompts + "/rules.yaml",
-                                                                             encoding: .utf8)))
+            // The shipped classifier: the rules and the learned model beside them, as the gateway reads.
+            let shipped = Classifier(rules: try Prompts.loadRules(RepositoryFiles.prompts + "/rules.yaml"))
             let misreadNow = Self.misread.filter { message in
                 let labels = shipped.classify(message.text)
                 return labels.category != message.category || labels.severity != message.severity
@@ -112,11 +112,23 @@ struct CorrectionsEndToEndTests {
             }
             // The current rules are all still there, unchanged and in order.
             #expect(yaml.hasPrefix(String(shippedYAML.prefix(upTo: try #require(shippedYAML.range(of: "\nrules:")).upperBound))))
-            let new = Classifier(rules: try RuleSet.parse(yaml: yaml))
+            let new = Classifier(rules: try RuleSet.parse(yaml: yaml).attaching(try #require(shipped.rules.learned)))
             for message in Self.misread {
                 let labels = new.classify(message.text)
                 #expect(labels.category == message.category && labels.severity == message.severity, "\(message.text): \(labels)")
             }
+
+            // rules train: the learned component refitted on a corpus and the store's re-grades (each is an example;
+            // the category corrections are for `rules suggest`), written where asked; nothing applied.
+            let model = folder + "/" + NgramModel.fileName
+            let dev = URL(fileURLWithPath: RepositoryFiles.prompts).deletingLastPathComponent().path + "/Tests/FirstaskTests/Fixtures/dev.jsonl"
+            let trained = try await run(["rules", "train", "--config", config, "--corpus", dev, "--output", model], in: folder)
+            #expect(trained.status == 0, "\(trained.output)")
+            #expect(trained.output.contains("from 400 corpus messages and 2 re-grades"), "\(trained.output)")
+            #expect(try NgramModel.parse(String(contentsOfFile: model, encoding: .utf8)).grams.count > 100)
+            let noCorpus = try await run(["rules", "train", "--output", model], in: folder)
+            #expect(noCorpus.status != 0 && noCorpus.output.contains("--corpus"), "\(noCorpus.output)")
+
             // The gateway still runs on the rules it had.
             #expect(c.rig.gateway.desk.current.classifier.rules.version == shipped.rules.version)
         }

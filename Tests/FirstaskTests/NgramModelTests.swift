@@ -11,16 +11,15 @@ private let smallRules = testCategoriesYAML + """
       - { id: severity.repeated, severity: major, any: ["{n}次了"] }
     """
 
-/// A toy corpus the model must learn: smoke and 冒烟 are emergencies about fire safety, rubbish and 垃圾 are
-/// sanitation, the rest general inquiries.
+/// A toy corpus the model must learn: smoke and 冒烟 are emergencies, rubbish and 垃圾 and opening hours general.
 private func toyExamples() -> [NgramTrainer.Example] {
     var examples: [NgramTrainer.Example] = []
     for place in ["kitchen", "corridor", "meter room", "lobby", "garage", "厨房", "楼道", "电表房", "大堂", "车库"] {
-        examples.append(.init(text: "smoke pouring out of the \(place) now", severity: "emergency", category: "fire_safety"))
-        examples.append(.init(text: "\(place)一直在冒烟 好大的烟", severity: "emergency", category: "fire_safety"))
-        examples.append(.init(text: "rubbish piled up in the \(place) again", severity: "general", category: "sanitation"))
-        examples.append(.init(text: "\(place)的垃圾没人收", severity: "general", category: "sanitation"))
-        examples.append(.init(text: "what time does the \(place) open", severity: "general", category: "general"))
+        examples.append(.init(text: "smoke pouring out of the \(place) now", severity: "emergency"))
+        examples.append(.init(text: "\(place)一直在冒烟 好大的烟", severity: "emergency"))
+        examples.append(.init(text: "rubbish piled up in the \(place) again", severity: "general"))
+        examples.append(.init(text: "\(place)的垃圾没人收", severity: "general"))
+        examples.append(.init(text: "what time does the \(place) open", severity: "general"))
     }
     return examples
 }
@@ -28,7 +27,7 @@ private func toyExamples() -> [NgramTrainer.Example] {
 private func toyModel() -> NgramModel {
     var trainer = NgramTrainer()
     trainer.minimumDocuments = 2
-    return trainer.train(toyExamples(), categories: Category.allCases.map(\.rawValue))
+    return trainer.train(toyExamples())
 }
 
 @Suite("Learned n-gram model")
@@ -45,30 +44,30 @@ struct NgramModelTests {
 
     @Test("where no rule speaks the model decides, with the grams that decided as evidence")
     func modelFillsSilence() throws {
-        let rules = try RuleSet.parse(yaml: smallRules).attaching(try NgramModel.parse(toyModel().serialized()))
+        let rules = try RuleSet.parse(yaml: smallRules).attaching(NgramModel.parse(toyModel().serialized()))
         let classifier = Classifier(rules: rules)
         let result = classifier.classify("地下室冒烟了")
         #expect(result.severity == .emergency)
-        #expect(result.category == .fireSafety)
-        #expect(result.rules == ["learned.severity.emergency", "learned.category.fire_safety"])
+        // It never chooses a category: "no category" tells the desk a message brings no new topic.
+        #expect(result.category == .general)
+        #expect(result.rules == ["learned.severity.emergency"])
         let grams = result.spans.filter { $0.rule == "learned.severity.emergency" }.map(\.text)
         #expect(grams.contains { $0.contains("烟") }, "\(grams)")
         // The evidence points at the resident's own characters, traditional script included.
         let traditional = classifier.classify("地下室冒煙了")
         #expect(traditional.severity == .emergency)
         #expect(traditional.spans.allSatisfy { span in "地下室冒煙了".contains(span.text) })
-        #expect(classifier.classify("垃圾又堆满了").category == .sanitation)
+        #expect(classifier.classify("垃圾又堆满了").severity == .general)
         #expect(rules.version.contains("+"))
     }
 
-    @Test("rules decide whenever they fire: a fired category or severity rule is never overridden")
+    @Test("rules decide whenever they fire: a fired severity rule is never overridden")
     func rulesDecide() throws {
-        let rules = try RuleSet.parse(yaml: smallRules).attaching(try NgramModel.parse(toyModel().serialized()))
+        let rules = try RuleSet.parse(yaml: smallRules).attaching(NgramModel.parse(toyModel().serialized()))
         let classifier = Classifier(rules: rules)
-        // A lift rule fired: the category stays elevator although the model reads smoke.
+        // A category rule fired and no severity rule: the category is the rule's, the severity the model's.
         let lift = classifier.classify("电梯里冒烟")
-        #expect(lift.category == .elevator)
-        #expect(!lift.rules.contains { $0.hasPrefix("learned.category") })
+        #expect(lift.category == .elevator && lift.severity == .emergency)
         // A severity rule fired (major): the model's emergency does not replace it.
         let repeated = classifier.classify("冒烟3次了")
         #expect(repeated.severity == .major)
@@ -79,14 +78,14 @@ struct NgramModelTests {
     }
 
     @Test("a broken model file names the line and never echoes a gram", arguments: [
-        ("gram\t秘密\t1\t0,0,0\t0", 7, "category weights"),
+        ("gram\t秘密\t1\t0,0", 5, "weights"),
         ("format\t2", 1, "unsupported format"),
-        ("weights\t秘密", 7, "unknown line kind"),
+        ("weights\t秘密", 5, "unknown line kind"),
     ])
     func brokenFile(line: String, at lineNumber: Int, problem: String) throws {
         let good = toyModel().serialized().split(separator: "\n").map(String.init)
-        // After the format, thresholds and the two heads with their biases: where the grams begin.
-        var lines = Array(good.prefix(6)) + [line] + good.dropFirst(6)
+        // After the format, thresholds, head and bias lines: where the grams begin.
+        var lines = Array(good.prefix(4)) + [line] + good.dropFirst(4)
         if line.hasPrefix("format") { lines = [line] + good.dropFirst() }
         let error = try #require(throws: NgramModelError.self) { try NgramModel.parse(lines.joined(separator: "\n")) }
         #expect(error.line == lineNumber)

@@ -73,7 +73,7 @@ struct RulesSuggest: AsyncParsableCommand {
         let residents = try await context.sqlite.inboundMessages().filter { !staffNumbers.contains($0.from) }.map(\.text)
         let suggesting: RulesSuggesting
         do {
-            suggesting = try RulesSuggesting(rulesYAML: yaml, corrections: corrections, others: residents)
+            suggesting = try RulesSuggesting(rulesYAML: yaml, corrections: corrections, others: residents, model: current.learned)
         } catch let error as ClassifierError {
             throw RecordsContext.failure("the new rules do not parse (a bug): \(error.message)")
         } catch {

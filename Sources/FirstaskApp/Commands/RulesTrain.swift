@@ -10,10 +10,11 @@ struct RulesTrain: AsyncParsableCommand {
         commandName: "train",
         abstract: "Fit the learned n-gram model to labelled corpora and staff corrections; writes ngram-model.tsv.",
         discussion: """
-            The model speaks only where the rules are silent: the severity of a message no severity rule fired on,
-            the category of one no category rule scored. Its evidence is listed as the rules learned.severity.* and
-            learned.category.*, with the character grams that decided. Training is deterministic. Keep the corpus
-            you quote untouched: never train on it. Exits 0; a bad corpus 2, a bad config 78.
+            The model speaks only where the rules are silent: the severity of a message no severity rule fired on.
+            Its evidence is listed as the rules learned.severity.emergency and learned.severity.major, with the
+            character grams that decided. Staff re-grades are trained on (category corrections and transfers are for
+            `rules suggest`). Training is deterministic. Keep the corpus you quote untouched: never train on it.
+            Exits 0; a bad corpus 2, a bad config 78.
             """)
 
     @Option(name: .long, help: "A labelled corpus (JSON lines as `rules eval` reads); repeat for several.")
@@ -45,15 +46,14 @@ struct RulesTrain: AsyncParsableCommand {
         var examples: [NgramTrainer.Example] = []
         for path in corpus {
             let entries = try RulesCommand.readCorpus(path, Corpus.parse)
-            examples += entries.map { .init(text: $0.text, severity: $0.severity.rawValue, category: $0.category.rawValue) }
+            examples += entries.map { .init(text: $0.text, severity: $0.severity.rawValue) }
         }
         var corrections = 0
         if let config {
             let context = try await RecordsContext.open(configPath: config)
             for correction in try await context.store.corrections(since: nil) {
-                guard correction.severity != nil || correction.category != nil else { continue }
-                examples.append(.init(text: correction.reading.text, severity: correction.severity?.rawValue,
-                                      category: correction.category?.rawValue, weight: Float(correctionWeight)))
+                guard let severity = correction.severity else { continue }
+                examples.append(.init(text: correction.reading.text, severity: severity.rawValue, weight: Float(correctionWeight)))
                 corrections += 1
             }
         }
@@ -61,11 +61,11 @@ struct RulesTrain: AsyncParsableCommand {
         var trainer = NgramTrainer()
         trainer.pruneBelow = Float(pruneBelow)
         trainer.minimumDocuments = minimumDocuments
-        let model = trainer.train(examples, categories: Category.allCases.map(\.rawValue))
+        let model = trainer.train(examples)
         let path = try output ?? Prompts.modelPath(besideRules: ShippedFiles.locate("prompts/rules.yaml"))
         let text = model.serialized(comment: [
             "firstask learned n-gram model: written by `firstask rules train`; retrain rather than edit.",
-            "Trained on \(examples.count - corrections) corpus messages and \(corrections) staff corrections.",
+            "Trained on \(examples.count - corrections) corpus messages and \(corrections) staff re-grades.",
         ])
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -75,7 +75,7 @@ struct RulesTrain: AsyncParsableCommand {
         }
         let elapsed = (ContinuousClock.now - start).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        print("\(path): \(model.grams.count) grams from \(examples.count - corrections) corpus messages and \(corrections) corrections"
+        print("\(path): \(model.grams.count) grams from \(examples.count - corrections) corpus messages and \(corrections) re-grades"
             + " (\(text.utf8.count / 1024) KiB, \(String(format: "%.1f", seconds)) s)")
     }
 }

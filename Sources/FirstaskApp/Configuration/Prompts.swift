@@ -122,7 +122,7 @@ public struct Prompts: Sendable {
         let modelPath = modelPath(besideRules: path)
         guard learned, FileManager.default.fileExists(atPath: modelPath) else { return rules }
         do {
-            return try rules.attaching(try NgramModel.parse(try readText(modelPath)))
+            return rules.attaching(try NgramModel.parse(try readText(modelPath)))
         } catch let error as NgramModelError {
             throw ConfigError(file: modelPath, key: "", problem: error.message, line: error.line == 0 ? nil : error.line)
         }

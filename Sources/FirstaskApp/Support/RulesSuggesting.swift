@@ -137,9 +137,15 @@ public struct RulesSuggesting: Sendable {
     public var suggestions: [Suggestion] { targets.flatMap(\.suggestions) }
 
     /// Proposes additions to `rulesYAML` (the current rules file) from `corrections`, comparing with `others`
-    /// (the stored residents' messages; texts of corrected messages among them are left out).
-    public init(rulesYAML: String, corrections: [LabelCorrection], others: [String]) throws {
-        let current = try RuleSet.parse(yaml: rulesYAML)
+    /// (the stored residents' messages; texts of corrected messages among them are left out). `model`, the
+    /// learned component in force, is attached to the current and the proposed rules alike, so both read
+    /// messages as the gateway would.
+    public init(rulesYAML: String, corrections: [LabelCorrection], others: [String], model: NgramModel? = nil) throws {
+        func parse(_ yaml: String) throws -> RuleSet {
+            let rules = try RuleSet.parse(yaml: yaml)
+            return model.map { rules.attaching($0) } ?? rules
+        }
+        let current = try parse(rulesYAML)
         let classifier = Classifier(rules: current)
         let corrected = CorrectedMessage.merge(corrections, rules: current)
         let readings = corrected.map { classifier.classify($0.text) }
@@ -236,7 +242,7 @@ public struct RulesSuggesting: Sendable {
         var fixed: [Target: Int] = [:]
         var parsed = current
         for _ in 0..<10 {
-            parsed = try RuleSet.parse(yaml: try Self.write(rulesYAML, adding: ordered.flatMap { chosen[$0] ?? [] }))
+            parsed = try parse(try Self.write(rulesYAML, adding: ordered.flatMap { chosen[$0] ?? [] }))
             let candidate = Classifier(rules: parsed)
             var changed = false
             fixed = [:]
@@ -299,7 +305,7 @@ public struct RulesSuggesting: Sendable {
         }
         targets = outcomes
         yaml = try Self.write(rulesYAML, adding: kept)
-        rules = try RuleSet.parse(yaml: yaml)
+        rules = try parse(yaml)
         let final = Classifier(rules: rules)
         rightAfter = corrected.filter { $0.isRight(final.classify($0.text)) }.count
     }

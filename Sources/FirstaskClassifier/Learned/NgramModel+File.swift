@@ -11,15 +11,13 @@ public struct NgramModelError: Error, CustomStringConvertible {
 ///
 ///     # comment
 ///     format       1
-///     thresholds   emergency=0.4   major=0.5   category=0.3
+///     thresholds   emergency=0.4   major=0.5
 ///     head         severity   emergency   major   general
 ///     bias         severity   0.12   -0.30   0.18
-///     head         category   plumbing   …
-///     bias         category   …
-///     gram         漏水   3.21   0.01,-0.02,0.01   1.30,-0.10,…
+///     gram         漏水   3.21   0.01,-0.02,0.01
 ///
 /// A gram's text escapes backslash, tab and newline as `\\`, `\t`, `\n`. Weights are per class, in the
-/// order of their head's line.
+/// order of the head's line.
 extension NgramModel {
     public static let fileName = "ngram-model.tsv"
 
@@ -29,7 +27,6 @@ extension NgramModel {
         var grams: [String] = []
         var idf: [Float] = []
         var severityWeights: [Float] = []
-        var categoryWeights: [Float] = []
         var sawFormat = false
         var lineNumber = 0
         func fail(_ message: String) -> NgramModelError { NgramModelError(line: lineNumber, message: message) }
@@ -52,48 +49,40 @@ extension NgramModel {
                 for field in fields.dropFirst() {
                     let pair = field.split(separator: "=")
                     guard pair.count == 2, let value = Float(pair[1]), value >= 0, value <= 1,
-                          ["emergency", "major", "category"].contains(String(pair[0]))
-                    else { throw fail("thresholds: expected emergency=, major= and category= with values from 0 to 1") }
+                          ["emergency", "major"].contains(String(pair[0]))
+                    else { throw fail("thresholds: expected emergency= and major= with values from 0 to 1") }
                     thresholds[String(pair[0])] = value
                 }
             case "head":
-                guard fields.count >= 3, ["severity", "category"].contains(String(fields[1])) else {
-                    throw fail("head: expected severity or category and its classes")
-                }
+                guard fields.count >= 3, fields[1] == "severity" else { throw fail("head: expected severity and its classes") }
                 heads[String(fields[1])] = Head(classes: fields.dropFirst(2).map(String.init), bias: [], weights: [])
             case "bias":
                 guard fields.count == 3, let head = heads[String(fields[1])] else { throw fail("bias before its head line") }
                 heads[String(fields[1])]?.bias = try floats(fields[2], count: head.classes.count, what: "bias")
             case "gram":
-                guard let severity = heads["severity"], let category = heads["category"] else {
-                    throw fail("gram before both head lines")
-                }
-                guard fields.count == 5, !fields[1].isEmpty, let value = Float(fields[2]), value.isFinite else {
-                    throw fail("gram: expected the gram, its idf, severity weights and category weights")
+                guard let severity = heads["severity"] else { throw fail("gram before the head line") }
+                guard fields.count == 4, !fields[1].isEmpty, let value = Float(fields[2]), value.isFinite else {
+                    throw fail("gram: expected the gram, its idf and its weights")
                 }
                 let gram = unescape(fields[1])
                 guard (1...3).contains(gram.unicodeScalars.count) else { throw fail("gram: a gram is 1 to 3 characters") }
                 grams.append(gram)
                 idf.append(value)
-                severityWeights += try floats(fields[3], count: severity.classes.count, what: "severity weights")
-                categoryWeights += try floats(fields[4], count: category.classes.count, what: "category weights")
+                severityWeights += try floats(fields[3], count: severity.classes.count, what: "weights")
             default:
                 throw fail("unknown line kind (expected format, thresholds, head, bias or gram)")
             }
         }
         lineNumber = 0
         guard sawFormat else { throw fail("the format line is missing") }
-        guard var severity = heads["severity"], var category = heads["category"], !severity.bias.isEmpty, !category.bias.isEmpty
-        else { throw fail("the severity and category heads and biases are missing") }
+        guard var severity = heads["severity"], !severity.bias.isEmpty else { throw fail("the head and its bias are missing") }
         guard Set(severity.classes) == ["emergency", "major", "general"] else {
             throw fail("the severity head must have the classes emergency, major and general")
         }
         guard Set(grams).count == grams.count else { throw fail("a gram is listed twice") }
         severity.weights = severityWeights
-        category.weights = categoryWeights
-        var model = NgramModel(grams: grams, idf: idf, severity: severity, category: category,
-                               emergencyThreshold: thresholds["emergency"] ?? 0.4, majorThreshold: thresholds["major"] ?? 0.5,
-                               categoryThreshold: thresholds["category"] ?? 0.3)
+        var model = NgramModel(grams: grams, idf: idf, severity: severity,
+                               emergencyThreshold: thresholds["emergency"] ?? 0.4, majorThreshold: thresholds["major"] ?? 0.5)
         model.version = RuleSet.fnv1a64(text)
         return model
     }
@@ -102,17 +91,13 @@ extension NgramModel {
     public func serialized(comment: [String] = []) -> String {
         var lines = comment.map { "# " + $0 }
         lines.append("format\t1")
-        lines.append("thresholds\temergency=\(Self.number(emergencyThreshold))\tmajor=\(Self.number(majorThreshold))"
-            + "\tcategory=\(Self.number(categoryThreshold))")
-        for (name, head) in [("severity", severity), ("category", category)] {
-            lines.append((["head", name] + head.classes).joined(separator: "\t"))
-            lines.append("bias\t\(name)\t" + head.bias.map(Self.number).joined(separator: ","))
-        }
-        let severityWidth = severity.classes.count, categoryWidth = category.classes.count
+        lines.append("thresholds\temergency=\(Self.number(emergencyThreshold))\tmajor=\(Self.number(majorThreshold))")
+        lines.append((["head", "severity"] + severity.classes).joined(separator: "\t"))
+        lines.append("bias\tseverity\t" + severity.bias.map(Self.number).joined(separator: ","))
+        let width = severity.classes.count
         for (index, gram) in grams.enumerated() {
-            let sev = severity.weights[index * severityWidth..<(index + 1) * severityWidth].map(Self.number)
-            let cat = category.weights[index * categoryWidth..<(index + 1) * categoryWidth].map(Self.number)
-            lines.append("gram\t\(Self.escape(gram))\t\(Self.number(idf[index]))\t\(sev.joined(separator: ","))\t\(cat.joined(separator: ","))")
+            let weights = severity.weights[index * width..<(index + 1) * width].map(Self.number)
+            lines.append("gram\t\(Self.escape(gram))\t\(Self.number(idf[index]))\t\(weights.joined(separator: ","))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,13 +1,16 @@
 import Foundation
 
 /// A linear model over the character 1–3-grams of a normalised message: the learned component that speaks
-/// only where the rules are silent (no severity rule fired; no category rule scored).
+/// only where the rules are silent, on the severity of a message no severity rule fired on.
 ///
 /// Features: every 1-, 2- and 3-gram of the normalised scalars (``TextNormalizer``, so traditional and
 /// simplified, full- and half-width, upper and lower case share grams) that is in the vocabulary. Each
 /// occurrence adds its gram's idf; the sum is divided by the square root of the sum of the squared idfs of
-/// the occurrences (an L2 norm that needs no grouping of repeated grams). One softmax head per field
-/// (`severity`, `category`); the probabilities decide against the thresholds stored with the model.
+/// the occurrences (an L2 norm that needs no grouping of repeated grams). One softmax head over the
+/// severities; its probabilities decide against the thresholds stored with the model.
+///
+/// It does not choose categories: the desk reads "no category" as "no new topic" (an address answering the
+/// location question, a follow-up), and a guessed topic would open tickets for those.
 ///
 /// The evidence of a decision is the grams that pushed hardest towards it, shown like a rule's words
 /// (``Classification/spans``). `firstask rules train` fits it (``NgramTrainer``) from the labelled corpus
@@ -25,25 +28,19 @@ public struct NgramModel: Sendable {
     public private(set) var grams: [String]
     public private(set) var idf: [Float]
     public var severity: Head
-    public var category: Head
     /// Above this probability of `emergency` a message no severity rule fired on is an emergency.
     public var emergencyThreshold: Float
     /// Above this probability of `major` or `emergency` (and not an emergency) it is major.
     public var majorThreshold: Float
-    /// Above this probability of its best category a message no category rule scored takes that category.
-    public var categoryThreshold: Float
 
     private var table: GramTable
 
-    public init(grams: [String], idf: [Float], severity: Head, category: Head,
-                emergencyThreshold: Float = 0.4, majorThreshold: Float = 0.5, categoryThreshold: Float = 0.3) {
+    public init(grams: [String], idf: [Float], severity: Head, emergencyThreshold: Float = 0.4, majorThreshold: Float = 0.5) {
         self.grams = grams
         self.idf = idf
         self.severity = severity
-        self.category = category
         self.emergencyThreshold = emergencyThreshold
         self.majorThreshold = majorThreshold
-        self.categoryThreshold = categoryThreshold
         table = GramTable(keys: grams.map { Self.key(Array($0.unicodeScalars)) })
     }
 
@@ -63,6 +60,15 @@ public struct NgramModel: Sendable {
         key(scalars[0], scalars.count > 1 ? scalars[1] : nil, scalars.count > 2 ? scalars[2] : nil)
     }
 
+    /// Whether a gram may not start at `scalar`: Unicode whitespace, with the ASCII answer found without the
+    /// property tables (this runs for every character of nearly every message).
+    @inline(__always)
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x80 { return value == 0x20 || (0x09...0x0D).contains(value) }
+        return scalar.properties.isWhitespace
+    }
+
     /// One occurrence of a known gram: its feature index and where it starts and ends (normalised offsets).
     struct Occurrence: Sendable {
         var feature: Int32
@@ -77,7 +83,7 @@ public struct NgramModel: Sendable {
         var index = 0
         while index < count {
             let a = scalars[index]
-            if a.properties.isWhitespace { index += 1; continue }
+            if Self.isSpace(a) { index += 1; continue }
             for length in 1...3 where index + length <= count {
                 let b: Unicode.Scalar? = length > 1 ? scalars[index + 1] : nil
                 let c: Unicode.Scalar? = length > 2 ? scalars[index + 2] : nil
@@ -98,26 +104,46 @@ public struct NgramModel: Sendable {
 
     /// The probabilities of `head`'s classes for these occurrences.
     func probabilities(_ head: Head, _ occurrences: [Occurrence]) -> [Float] {
-        let width = head.classes.count
-        var scores = head.bias
-        let (scale, idf) = features(occurrences)
-        head.weights.withUnsafeBufferPointer { weights in
-            for occurrence in occurrences {
-                let feature = Int(occurrence.feature)
-                let value = idf[feature] * scale
-                let row = feature * width
-                for index in 0..<width { scores[index] += value * weights[row + index] }
-            }
-        }
-        return Self.softmax(scores)
+        var scores: [Float] = []
+        probabilities(head, occurrences, into: &scores)
+        return scores
     }
 
-    static func softmax(_ scores: [Float]) -> [Float] {
-        let top = scores.max() ?? 0
-        var exps = scores.map { Foundation.exp($0 - top) }
-        let sum = exps.reduce(0, +)
-        for index in exps.indices { exps[index] /= sum }
-        return exps
+    /// ``probabilities(_:_:)`` written into `scores` (its buffer reused from one message to the next).
+    func probabilities(_ head: Head, _ occurrences: [Occurrence], into scores: inout [Float]) {
+        let width = head.classes.count
+        scores.removeAll(keepingCapacity: true)
+        scores.append(contentsOf: head.bias)
+        var squares: Float = 0
+        idf.withUnsafeBufferPointer { idf in
+            for occurrence in occurrences { squares += idf[Int(occurrence.feature)] * idf[Int(occurrence.feature)] }
+        }
+        let scale: Float = squares > 0 ? 1 / squares.squareRoot() : 0
+        scores.withUnsafeMutableBufferPointer { scores in
+            head.weights.withUnsafeBufferPointer { weights in
+                idf.withUnsafeBufferPointer { idf in
+                    for occurrence in occurrences {
+                        let feature = Int(occurrence.feature)
+                        let value = idf[feature] * scale
+                        let row = feature * width
+                        for index in 0..<width { scores[index] += value * weights[row + index] }
+                    }
+                }
+            }
+            Self.softmax(scores)
+        }
+    }
+
+    /// Turns scores into probabilities in place.
+    static func softmax(_ scores: UnsafeMutableBufferPointer<Float>) {
+        var top = -Float.infinity
+        for score in scores { top = max(top, score) }
+        var sum: Float = 0
+        for index in scores.indices {
+            scores[index] = Foundation.exp(scores[index] - top)
+            sum += scores[index]
+        }
+        for index in scores.indices { scores[index] /= sum }
     }
 
     /// The occurrences that pushed hardest towards `label` of `head` (at most `limit`, strongest first,

@@ -5,21 +5,18 @@ import Foundation
 ///
 /// Vocabulary: grams in at least `minimumDocuments` messages; idf = ln((1 + n) / (1 + df)) + 1. Each head is
 /// a multinomial logistic regression trained by AdaGrad with L2 regularisation, in shuffled passes seeded
-/// by `seed`. Grams whose weights all stay below `pruneBelow` are then dropped and the heads fitted again on
+/// by `seed`. Grams whose weights all stay below `pruneBelow` are then dropped and the head fitted again on
 /// what is left, so the shipped file holds only grams that matter.
 public struct NgramTrainer: Sendable {
-    /// One labelled message; `weight` counts it more than once (a staff correction is worth several). A field
-    /// left nil (a correction says only one thing) does not train its head.
+    /// One labelled message; `weight` counts it more than once (a staff correction is worth several).
     public struct Example: Sendable {
         public var text: String
-        public var severity: String?
-        public var category: String?
+        public var severity: String
         public var weight: Float
 
-        public init(text: String, severity: String?, category: String?, weight: Float = 1) {
+        public init(text: String, severity: String, weight: Float = 1) {
             self.text = text
             self.severity = severity
-            self.category = category
             self.weight = weight
         }
     }
@@ -33,7 +30,7 @@ public struct NgramTrainer: Sendable {
 
     public init() {}
 
-    public func train(_ examples: [Example], categories: [String]) -> NgramModel {
+    public func train(_ examples: [Example]) -> NgramModel {
         var text = NormalizedText()
         let normalized: [[Unicode.Scalar]] = examples.map {
             TextNormalizer.normalize($0.text, into: &text)
@@ -41,14 +38,12 @@ public struct NgramTrainer: Sendable {
         }
         let severityClasses = ["emergency", "major", "general"]
         var vocabulary = Self.vocabulary(normalized, minimumDocuments: minimumDocuments)
-        var model = fit(normalized, examples, vocabulary: vocabulary, severityClasses: severityClasses, categories: categories)
+        var model = fit(normalized, examples, vocabulary: vocabulary, severityClasses: severityClasses)
         let kept = vocabulary.indices.filter { index in
-            let sev = model.severity.weights[index * 3..<(index + 1) * 3]
-            let cat = model.category.weights[index * categories.count..<(index + 1) * categories.count]
-            return (sev.map(abs).max() ?? 0) >= pruneBelow || (cat.map(abs).max() ?? 0) >= pruneBelow
+            (model.severity.weights[index * 3..<(index + 1) * 3].map(abs).max() ?? 0) >= pruneBelow
         }
         vocabulary = kept.map { vocabulary[$0] }
-        model = fit(normalized, examples, vocabulary: vocabulary, severityClasses: severityClasses, categories: categories)
+        model = fit(normalized, examples, vocabulary: vocabulary, severityClasses: severityClasses)
         return model
     }
 
@@ -74,14 +69,14 @@ public struct NgramTrainer: Sendable {
 
     /// Every gram position ``NgramModel/occurrences(_:into:)`` looks at.
     static func forEachGram(_ scalars: [Unicode.Scalar], _ body: (Int, Int) -> Void) {
-        for index in scalars.indices where !scalars[index].properties.isWhitespace {
+        for index in scalars.indices where !NgramModel.isSpace(scalars[index]) {
             for length in 1...3 where index + length <= scalars.count { body(index, length) }
         }
     }
 
     private func fit(
         _ texts: [[Unicode.Scalar]], _ examples: [Example], vocabulary: [(gram: [Unicode.Scalar], documents: Int)],
-        severityClasses: [String], categories: [String]
+        severityClasses: [String]
     ) -> NgramModel {
         let total = Float(texts.count)
         let idf = vocabulary.map { Foundation.log((1 + total) / (1 + Float($0.documents))) + 1 }
@@ -90,13 +85,11 @@ public struct NgramTrainer: Sendable {
                             weights: Array(repeating: 0, count: vocabulary.count * classes.count))
         }
         var model = NgramModel(grams: vocabulary.map { String(String.UnicodeScalarView($0.gram)) }, idf: idf,
-                               severity: emptyHead(severityClasses), category: emptyHead(categories))
+                               severity: emptyHead(severityClasses))
         var found: [NgramModel.Occurrence] = []
         let rows: [[NgramModel.Occurrence]] = texts.map { model.occurrences($0, into: &found); return found }
-        let severityTargets = examples.map { example in example.severity.flatMap { severityClasses.firstIndex(of: $0) } }
-        let categoryTargets = examples.map { example in example.category.flatMap { categories.firstIndex(of: $0) } }
-        model.severity = fitHead(model.severity, model: model, rows: rows, targets: severityTargets, examples: examples)
-        model.category = fitHead(model.category, model: model, rows: rows, targets: categoryTargets, examples: examples)
+        let targets = examples.map { severityClasses.firstIndex(of: $0.severity) }
+        model.severity = fitHead(model.severity, model: model, rows: rows, targets: targets, examples: examples)
         return model
     }
 

@@ -1,11 +1,8 @@
-/// The learned component attached to a rule set: where its evidence sits in the id table, and which
-/// category slot each of its category classes is.
+/// The learned component attached to a rule set and where its evidence sits in the id table.
 struct LearnedComponent: Sendable {
     var model: NgramModel
-    /// `ruleIDs` index of `learned.severity.emergency`; `learned.severity.major` follows, then
-    /// `learned.category.<class>` for each category class in the model's order.
+    /// `ruleIDs` index of `learned.severity.emergency`; `learned.severity.major` follows.
     var firstRule: Int32
-    var categorySlots: [Int]
     var severityEmergency: Int
     var severityMajor: Int
 }
@@ -16,21 +13,13 @@ extension RuleSet {
 
     /// This rule set with `model` speaking where its rules are silent (see ``NgramModel``). The version
     /// becomes the rules' version and the model's, so a verdict still names exactly what produced it;
-    /// the model's evidence is listed as the rules `learned.severity.*` and `learned.category.*`.
-    public func attaching(_ model: NgramModel) throws -> RuleSet {
-        var slots: [Int] = []
-        for name in model.category.classes {
-            guard let category = Category(rawValue: name) else {
-                throw NgramModelError(line: 0, message: "the category head names an unknown category")
-            }
-            slots.append(Category.slot(category))
-        }
+    /// the model's evidence is listed as the rules `learned.severity.emergency` and `learned.severity.major`.
+    public func attaching(_ model: NgramModel) -> RuleSet {
         var copy = withoutLearned()
         let first = Int32(copy.ruleIDs.count)
         copy.ruleIDs += ["learned.severity.emergency", "learned.severity.major"]
-        copy.ruleIDs += model.category.classes.map { "learned.category.\($0)" }
         copy.learnedComponent = LearnedComponent(
-            model: model, firstRule: first, categorySlots: slots,
+            model: model, firstRule: first,
             severityEmergency: model.severity.classes.firstIndex(of: "emergency")!,
             severityMajor: model.severity.classes.firstIndex(of: "major")!)
         copy.version += "+" + model.version.prefix(8)
