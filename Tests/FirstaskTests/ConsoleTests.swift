@@ -295,6 +295,14 @@ struct ConsoleHTTPTests {
             #expect(browser.lastPage.contains("<mark"))
             #expect(browser.lastPage.contains(#"data-testid="fired-rule""#))
             #expect(browser.lastPage.contains("退出登录"))  // zh-Hans: the account's language
+            #expect(!browser.lastPage.contains(#"data-testid="draft-form""#))  // heads do not edit rules
+
+            let admin = ConsoleClient(port: port)
+            #expect(try await admin.login("admin", ConsoleFixture.password).status == 303)
+            let page = try await admin.get("/console/rules?message=" + FormBody.escape("电梯坏了困人"))
+            #expect(page.status == 200, "\(admin.lastPage.prefix(300))")
+            #expect(admin.lastPage.contains(#"data-testid="playground-result""#) && admin.lastPage.contains(#"data-testid="draft-form""#))
+            #expect(admin.lastPage.contains("Sign out"))  // en
         }
     }
 
