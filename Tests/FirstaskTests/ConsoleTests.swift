@@ -306,6 +306,41 @@ struct ConsoleHTTPTests {
         }
     }
 
+    @Test("an admin's draft: errors located, a valid one replayed, put in force, then rolled back from the history")
+    func enableAndRollBack() async throws {
+        let folder = try RepositoryFiles.temporaryFolder("console-prompts")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let prompts = folder + "/prompts"
+        try FileManager.default.copyItem(atPath: RepositoryFiles.prompts, toPath: prompts)
+        let original = try String(contentsOfFile: prompts + "/rules.yaml", encoding: .utf8)
+        try await ConsoleFixture.with({ rig, port in
+            let before = rig.gateway.reloader.rulesVersion
+            let admin = ConsoleClient(port: port)
+            #expect(try await admin.login("admin", ConsoleFixture.password).status == 303)
+            try await admin.get("/console/rules")
+            let broken = try await admin.post("/console/rules", [("do", "check"), ("draft", "version: 1\nrules: [\n")])
+            #expect(broken.status == 422 && admin.lastPage.contains(#"data-testid="draft-error""#) && admin.lastPage.contains("draft:"))
+            let edited = original + "\n# a console edit\n"
+            let checked = try await admin.post("/console/rules", [("do", "check"), ("draft", edited)])
+            #expect(checked.status == 200 && admin.lastPage.contains(#"data-testid="replay-summary""#))
+            #expect(admin.lastPage.contains("2 stored messages read again; 0 would be labelled differently"))
+            #expect(rig.gateway.reloader.rulesVersion == before)  // checking changes nothing
+
+            let enabled = try await admin.post("/console/rules", [("do", "enable"), ("draft", edited)])
+            #expect(enabled.status == 200 && admin.lastPage.contains(#"data-testid="rules-enabled""#))
+            #expect(rig.gateway.reloader.rulesVersion != before)
+            #expect(try String(contentsOfFile: prompts + "/rules.yaml", encoding: .utf8) == edited)
+            let versions = try await rig.gateway.accounts.rulesVersions(limit: 5)
+            #expect(versions.map(\.version) == [rig.gateway.reloader.rulesVersion, before])
+
+            let back = try await admin.post("/console/rules", [("do", "rollback"), ("version", String(try #require(versions.last?.id)))])
+            #expect(back.status == 200)
+            #expect(rig.gateway.reloader.rulesVersion == before)
+            #expect(try String(contentsOfFile: prompts + "/rules.yaml", encoding: .utf8) == original)
+            #expect(try await rig.gateway.accounts.auditLog(limit: 5).filter { $0.action == "rules_enabled" }.count == 2)
+        }, prompts: prompts)
+    }
+
     @Test("sessions live in the store: a new gateway on the same database accepts the cookie; a password change ends it")
     func sessionsSurviveRestart() async throws {
         let folder = try RepositoryFiles.temporaryFolder("console-restart")
