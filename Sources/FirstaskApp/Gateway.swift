@@ -35,6 +35,10 @@ public struct Gateway: Sendable {
     public let health: ChannelHealth
     /// The store, with the channel operations (delivery reports, throttled messages).
     public var channelStore: any ChannelStore { intake.store }
+    /// The web console's accounts, sessions and audit log (the same SQLite store).
+    public let accounts: any AccountStore
+    /// The web console (`/console/` on the admin listener).
+    public let console: Console
 
     /// Loads prompts and roster, opens the store and wires every part. Throws `ConfigError` for anything the
     /// configuration names that cannot be used (prompts, roster, the store's path).
@@ -101,6 +105,11 @@ public struct Gateway: Sendable {
                                     templates: { [desk] in desk.current.templates }, metrics: metrics, health: health)
         let reloader = PromptsReloader(folder: config.promptsPath, policy: config.deskPolicy, desk: desk, logger: logger)
         let reloadOnSignal = await reloader.signalService()
+        let console = Console(
+            accounts: store, store: store, desk: desk, reloader: reloader,
+            texts: try ConsoleTexts.load(promptsFolder: config.promptsPath), clock: clock, dispatcherBell: dispatcherBell,
+            rulesPath: config.promptsPath + "/rules.yaml",
+            storedMessages: { [store] limit in try await RulesDiff.storeMessages(store, limit: limit) }, logger: logger)
         logger.info("gateway ready", metadata: [
             "channels": "\(config.channelIDs.joined(separator: ","))", "store": "sqlite",
             "rules_version": "\(prompts.rules.version)", "staff": "\(roster.staff.count)",
@@ -108,7 +117,7 @@ public struct Gateway: Sendable {
         return Gateway(config: config, store: store, desk: desk, deskWorker: worker, dispatcher: dispatcher, pollers: pollers,
                        client: client, reloader: reloader, reloadOnSignal: reloadOnSignal, logger: logger,
                        webhooks: wired.webhooks, channelServices: wired.services, intake: intake, metrics: metrics,
-                       health: health)
+                       health: health, accounts: store, console: console)
     }
 
     /// What `/readyz` answers: the store checked now, the prompts in force, each channel's last outcomes.
@@ -135,7 +144,7 @@ public struct Gateway: Sendable {
 
     /// The admin API server; `onRunning` receives the port it listens on.
     public func adminServer(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: AdminRequestContext.self)
         AdminAPI.addRoutes(to: router, store: store, reloader: reloader, token: config.adminToken,
                            desk: DeskAccess(store: store, desk: desk, clock: deskWorker.clock,
                                             dispatcherBell: deskWorker.dispatcherBell),
@@ -143,6 +152,7 @@ public struct Gateway: Sendable {
         WebhookRoutes.addRoutes(to: router, channels: webhooks, intake: intake, maxBodyBytes: config.intake.webhookMaxBytes,
                                 clock: intake.clock, logger: logger)
         ObservabilityRoutes.addHealthRoutes(to: router, gateway: self)
+        console.addRoutes(to: router)
         if config.metrics.listen == nil { ObservabilityRoutes.addMetricsRoute(to: router, gateway: self) }
         return application(router, on: ListenAddress(host: config.listenHost, port: config.listenPort), name: "firstask",
                            onRunning: onRunning)
@@ -152,7 +162,7 @@ public struct Gateway: Sendable {
     /// served on the admin listener.
     public func metricsServer(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> (any Service)? {
         guard let listen = config.metrics.listen else { return nil }
-        let router = Router()
+        let router = Router(context: AdminRequestContext.self)
         ObservabilityRoutes.addHealthRoutes(to: router, gateway: self)
         ObservabilityRoutes.addMetricsRoute(to: router, gateway: self)
         return application(router, on: listen, name: "firstask-metrics", onRunning: onRunning)
@@ -160,7 +170,7 @@ public struct Gateway: Sendable {
 
     /// A Hummingbird server for `router` on `address`, logging only from `notice` up (requests are not logged).
     private func application(
-        _ router: Router<BasicRequestContext>, on address: ListenAddress, name: String,
+        _ router: Router<AdminRequestContext>, on address: ListenAddress, name: String,
         onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         var serverLogger = logger

@@ -25,7 +25,7 @@ public struct DeskAccess: Sendable {
 }
 
 extension AdminAPI {
-    static func addDeskRoutes(to api: RouterGroup<BasicRequestContext>, access: DeskAccess) {
+    static func addDeskRoutes(to api: RouterGroup<AdminRequestContext>, access: DeskAccess) {
         // Register a written complaint (书面投诉): {"register", "text", "resident"?, "channel"?, "locale"?} → 201 ticket.
         api.post("written-complaints") { request, context -> Response in
             let body: WrittenComplaintBody = try await decode(request, context: context)
@@ -82,7 +82,7 @@ extension AdminAPI {
     }
 
     /// Reads a JSON body of at most `DeskAccess.maxBody` bytes: 413 when larger, 400 when not the expected JSON.
-    static func decode<T: Decodable>(_ request: Request, context: BasicRequestContext) async throws -> T {
+    static func decode<T: Decodable>(_ request: Request, context: AdminRequestContext) async throws -> T {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: DeskAccess.maxBody)

@@ -7,7 +7,7 @@ import Logging
 public enum AdminAPI {
     /// Adds the `/api/…` routes to `router` (`/healthz`, `/readyz` and `/metrics` are `ObservabilityRoutes`).
     public static func addRoutes(
-        to router: Router<BasicRequestContext>, store: any Store, reloader: PromptsReloader, token: String,
+        to router: Router<AdminRequestContext>, store: any Store, reloader: PromptsReloader, token: String,
         desk: DeskAccess, intake: any ChannelStore
     ) {
         let api = router.group("api").add(middleware: BearerTokenMiddleware(token: token))

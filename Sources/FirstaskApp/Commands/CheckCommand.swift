@@ -36,6 +36,7 @@ enum ConfigCheck {
             config = try GatewayConfig.load(path: configPath)
             report.lines.append("config \(configPath): ok (\(config.channelIDs.count) channel(s))")
             let prompts = try Prompts.load(folder: config.promptsPath)
+            _ = try ConsoleTexts.load(promptsFolder: config.promptsPath)  // the console's words and pages start with the gateway
             report.lines.append("prompts \(config.promptsPath): ok (rules version \(prompts.rules.version))")
             let roster = try RosterFile.load(path: config.rosterPath)
             report.lines.append("roster \(config.rosterPath): ok (\(roster.staff.count) staff)")

@@ -7,7 +7,7 @@ public struct FirstaskCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "firstask",
         abstract: "A text-message gateway for property management: every resident's message becomes an accountable ticket.",
-        subcommands: [ServeCommand.self, CheckCommand.self, DemoCommand.self, ClassifyCommand.self, RulesCommand.self, TicketsCommand.self, ReportCommand.self, BenchCommand.self, SimulateInboxCommand.self])
+        subcommands: [ServeCommand.self, CheckCommand.self, DemoCommand.self, ClassifyCommand.self, RulesCommand.self, TicketsCommand.self, UsersCommand.self, ReportCommand.self, BenchCommand.self, SimulateInboxCommand.self])
 
     public init() {}
 }

@@ -18,7 +18,7 @@ public enum WebhookRoutes {
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .head, .options]
 
     public static func addRoutes(
-        to router: Router<BasicRequestContext>, channels: [String: any WebhookChannel], intake: Intake, maxBodyBytes: Int,
+        to router: Router<AdminRequestContext>, channels: [String: any WebhookChannel], intake: Intake, maxBodyBytes: Int,
         clock: any WallClock, logger: Logger
     ) {
         for method in methods {
@@ -30,7 +30,7 @@ public enum WebhookRoutes {
     }
 
     static func handle(
-        _ request: Request, context: BasicRequestContext, channels: [String: any WebhookChannel], intake: Intake,
+        _ request: Request, context: AdminRequestContext, channels: [String: any WebhookChannel], intake: Intake,
         maxBodyBytes: Int, clock: any WallClock, logger: Logger
     ) async throws -> Response {
         let id = try context.parameters.require("channel")

@@ -103,6 +103,22 @@ public struct Desk: Sendable {
         return try turn.registerWritten(complaint)
     }
 
+    /// Runs one ticket command from the web console as `actor` (a console account in staff form), with the
+    /// same rules and effects as the command sent by text. What the desk would have texted `actor` (the
+    /// confirmation, a usage hint, a refusal) is returned instead of sent; everything else (the timeline, the
+    /// resident's and the owners' texts) is written as for a text.
+    public func consoleCommand(
+        _ command: StaffCommand, ref: String, as actor: Staff, _ tx: any StoreTransaction, now: Date,
+        newID: @escaping () -> String = { Desk.ids.next() }
+    ) throws -> [String] {
+        var turn = try DeskTurn(desk: self, tx: tx, now: now, labels: [:], newID: newID)
+        turn.consoleActor = actor.id
+        let message = InboundMessage(channel: "console", providerID: newID(), from: actor.address, text: command.text,
+                                     receivedAt: now)
+        try turn.runTicketCommand(command, ref: ref, message, from: actor)
+        return turn.consoleReplies
+    }
+
     /// Records the written reply to a written complaint, by `staffID` (a staff id or `admin`).
     public func recordWrittenReply(
         ref: String, text: String, by staffID: String, _ tx: any StoreTransaction, now: Date,
@@ -149,6 +165,10 @@ struct DeskTurn {
     private var checkedIn: Set<String>?
     /// The resident whose message is being handled: answers to them go out at once, even in quiet hours.
     var answering: String?
+    /// The console account (staff id) working a ticket from the web console: what would be texted to it is
+    /// kept in `consoleReplies` instead.
+    var consoleActor: String?
+    var consoleReplies: [String] = []
 
     init(desk: Desk, tx: any StoreTransaction, now: Date, labels: [Int64: Classification], newID: @escaping () -> String) throws {
         self.desk = desk
@@ -274,6 +294,9 @@ struct DeskTurn {
     mutating func tell(_ staff: Staff, _ key: String, about ticket: Ticket?, _ extra: [String: String] = [:], via channel: String? = nil) throws {
         var values = ticket.map { self.values(for: $0, locale: staff.locale) } ?? [:]
         values.merge(extra) { $1 }
+        if staff.id == consoleActor {
+            return consoleReplies.append(templates.render(key, staff.locale, values))
+        }
         // No channel at all is a configuration without a phone channel: the row dies naming the empty channel.
         try send(templates.render(key, staff.locale, values), to: staff.address,
                  channel: staff.channel ?? channel ?? desk.defaultChannel ?? "", ticket: ticket?.ref)

@@ -15,6 +15,12 @@ extension DeskTurn {
         guard let ref = command.ref else {
             return try tell(staff, "usage.\(command.verb.rawValue)", about: nil, via: message.channel)
         }
+        try runTicketCommand(command, ref: ref, message, from: staff)
+    }
+
+    /// A command on ticket `ref` (by text, or from the web console): refused and recorded when `staff` may not
+    /// run it, answered when the ticket is closed, else worked.
+    mutating func runTicketCommand(_ command: StaffCommand, ref: String, _ message: InboundMessage, from staff: Staff) throws {
         guard var ticket = try tx.ticket(ref: ref) else {
             return try tell(staff, "staff.no_such_ticket", about: nil, ["ref": ref], via: message.channel)
         }
