@@ -46,13 +46,16 @@ enum ChannelWiring {
                     wired.services.append(poller)
                 }
             case let .wecom(wecom):
-                let channel = WeComChannel(settings: wecom, client: client)
+                let pullNow = Doorbell()
+                let channel = WeComChannel(settings: wecom, client: client, onCallback: { pullNow.ring() })
                 wired.sinks[wecom.id] = channel
+                if wecom.callback != nil { wired.webhooks[wecom.id] = channel }
                 var poller = InboxPoller(source: channel, store: store, deskBell: intake.deskBell, pollInterval: wecom.pollInterval,
                                          longPolls: false, logger: channelLogger)
                 poller.intake = intake
                 poller.health = health
                 poller.metrics = metrics
+                poller.wake = pullNow
                 wired.services.append(poller)
             }
         }
