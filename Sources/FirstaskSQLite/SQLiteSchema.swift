@@ -153,6 +153,7 @@ enum SQLiteSchema {
         migrator.registerMigration("desk-v3: a named place as a ticket's location") { db in
             try db.execute(sql: "ALTER TABLE ticket ADD COLUMN location_place TEXT")
         }
+        SQLiteSchema.registerMediaMigrations(&migrator)
         return migrator
     }
 }

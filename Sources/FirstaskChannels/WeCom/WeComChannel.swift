@@ -50,7 +50,7 @@ public struct WeComSettings: Sendable, Equatable {
 /// With `settings.callback` it also takes WeCom's encrypted push callback (`WeComChannel+Callback`): a
 /// `kf_msg_or_event` calls `onCallback` (the gateway wakes the poller) and its pull `Token` goes with the
 /// following `sync_msg` calls while it is valid.
-public struct WeComChannel: MessageSource, MessageSink {
+public struct WeComChannel: MessageSource, MessageSink, MediaFetching {
     public let settings: WeComSettings
     private let client: CurlHTTPClient
     private let token: TokenCache
@@ -193,6 +193,18 @@ public struct WeComChannel: MessageSource, MessageSink {
                 continue
             }
             let type = message["msgtype"] as? String ?? "?"
+            // An image (or a file, e.g. a PDF) is a message without words; its bytes come from media/get.
+            if type == "image" || type == "file", let media = (message[type] as? [String: Any])?["media_id"] as? String, !media.isEmpty {
+                let sent = (message["send_time"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) } ?? now
+                let delivery = IntakeRule.Delivery(channel: channel, providerID: id, from: user, to: message["open_kfid"] as? String,
+                                                   text: [], receivedAt: sent, label: "wecom msgid=\(id) msgtype=\(type)",
+                                                   media: [MediaReference(locator: media, contentType: type == "image" ? "image/jpeg" : nil)])
+                switch IntakeRule.apply(delivery, now: now) {
+                case let .success(inbound): messages.append(inbound)
+                case let .failure(entry): rejected.append(entry)
+                }
+                continue
+            }
             guard type == "text", let text = IntakeRule.bytes(ofJSON: (message["text"] as? [String: Any])?["content"]) else {
                 rejected.append(RejectedInbound(channel: channel, raw: "wecom msgid=\(id) msgtype=\(type.prefix(32))",
                                                 reason: "\(type.prefix(32)) message without text", receivedAt: now))
@@ -208,6 +220,15 @@ public struct WeComChannel: MessageSource, MessageSink {
         }
         let next = (object["next_cursor"] as? String).flatMap { $0.isEmpty ? nil : $0 }
         return (messages, rejected, next, (object["has_more"] as? NSNumber)?.intValue == 1)
+    }
+
+    // MARK: Media
+
+    /// `GET cgi-bin/media/get?access_token=…&media_id=…` (temporary media, kept by WeCom for 3 days).
+    public func mediaRequest(for reference: MediaReference) async throws -> HTTPRequest {
+        let token = try await accessToken(refresh: false)
+        return HTTPRequest(method: .get, url: "\(settings.apiBase)/cgi-bin/media/get?access_token=\(FormEncoding.encode(token))"
+                               + "&media_id=\(FormEncoding.encode(reference.locator))", timeout: settings.requestTimeout * 3)
     }
 
     // MARK: Sending
