@@ -68,6 +68,22 @@ struct ChannelConfigTests {
         }
     }
 
+    @Test("media: dir relative to the file, max_bytes and types read; a bad type list is an error naming the key")
+    func media() throws {
+        let config = try load("""
+            media: {dir: photos, max_bytes: 2048, types: [image/JPEG, application/pdf]}
+            channels: [{id: sms, type: http-inbox, base_url: "http://127.0.0.1:9000"}]
+            """)
+        #expect(config.media.dir?.hasSuffix("/photos") == true && config.media.policy.maxBytes == 2048)
+        #expect(config.media.policy.allowedTypes == ["image/jpeg", "application/pdf"])
+        #expect(try load("channels: [{id: sms, type: http-inbox, base_url: \"http://127.0.0.1:9000\"}]").media == MediaSettings())
+        #expect {
+            _ = try load("media: {types: [jpeg-please]}\nchannels: [{id: sms, type: http-inbox, base_url: \"http://127.0.0.1:9000\"}]")
+        } throws: { error in
+            "\(error)".contains("media.types' must be a list of MIME types") && !"\(error)".contains("jpeg-please")
+        }
+    }
+
     @Test("a wecom-kf channel with the push callback: token and key from the environment, the callback window")
     func wecomCallback() throws {
         let key = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
