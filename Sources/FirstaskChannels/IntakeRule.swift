@@ -2,7 +2,8 @@ import FirstaskDesk
 import Foundation
 
 /// The one rule every channel applies before a delivery becomes a message: its text must be valid in the
-/// encoding it declares and its sender must be an address the gateway can answer. Anything else is recorded
+/// encoding it declares and its sender must be an address the gateway can answer. The text may be empty only
+/// when the delivery announces media (a photo without a caption; at most `MediaReference.maxPerMessage`). Anything else is recorded
 /// in `rejected_inbound` — the bytes as received (capped, invalid bytes written as `\xFF`) and a reason that
 /// names the problem but never the content — and never reaches the desk, so it opens no ticket and no
 /// reply goes to an address like "��". How the provider is answered stays with each channel (Kannel must
