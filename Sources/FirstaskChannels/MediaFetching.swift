@@ -12,6 +12,14 @@ public protocol MediaFetching: Sendable {
     /// The GET that returns the bytes of `reference`. May call the provider first (Telegram's `getFile`).
     /// Throws `ChannelError` (whose `retry` says whether to try again); its message holds no token.
     func mediaRequest(for reference: MediaReference) async throws -> HTTPRequest
+
+    /// Looks at a 2xx download before it is checked as media: a provider that answers errors as 200 + JSON
+    /// (WeCom's `media/get`) throws the `ChannelError` it means (a retryable one for an expired token).
+    func checkMediaResponse(_ response: HTTPResponse) throws(ChannelError)
+}
+
+extension MediaFetching {
+    public func checkMediaResponse(_ response: HTTPResponse) throws(ChannelError) {}
 }
 
 extension MediaReference {

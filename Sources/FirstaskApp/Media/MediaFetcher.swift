@@ -127,6 +127,11 @@ public struct MediaFetcher: Service {
             let retry = response.status == 429 || response.status == 408 || response.status >= 500
             throw Failure(reason: "download answered HTTP \(response.status)", retry: retry)
         }
+        do {
+            try channel.checkMediaResponse(response)
+        } catch {
+            throw Failure(reason: error.message, retry: error.retry != .never)
+        }
         guard !response.body.isEmpty else { throw Failure(reason: "download was empty", retry: true) }
         // The response's type decides, not the one the message announced (a sender could announce anything).
         guard let type = MediaPolicy.effectiveType(declared: response.header("Content-Type"), bytes: response.body),

@@ -231,6 +231,22 @@ public struct WeComChannel: MessageSource, MessageSink, MediaFetching {
                                + "&media_id=\(FormEncoding.encode(reference.locator))", timeout: settings.requestTimeout * 3)
     }
 
+    /// `media/get` answers errors as 200 + JSON: an expired or invalid token is dropped from the cache and the
+    /// download retried (with a fresh token); other errcodes are final.
+    public func checkMediaResponse(_ response: HTTPResponse) throws(ChannelError) {
+        let type = (response.header("Content-Type") ?? "").lowercased()
+        guard type.contains("json") || type.hasPrefix("text/"),
+              let object = try? StrictJSON.object(response.body, unreadableStrings: .keep),
+              let errcode = (object["errcode"] as? NSNumber)?.intValue, errcode != 0
+        else { return }
+        if Self.tokenErrors.contains(errcode) {
+            token.value.withLock { $0 = nil }
+            throw ChannelError(channel: channelID, message: "media/get: access token refused (errcode \(errcode)); refetched next time",
+                               retry: .backoff)
+        }
+        throw ChannelError(channel: channelID, message: "media/get failed: errcode \(errcode)", retry: errcode == -1 ? .backoff : .never)
+    }
+
     // MARK: Sending
 
     /// The outbox id if WeCom accepts it as a `msgid` (≤ 32 of `0-9 a-z A-Z _ -`), else a digest of it.
