@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "FirstaskDesk", "FirstaskCurl", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(

@@ -12,6 +12,8 @@ enum ChannelWiring {
         var sinks: [String: any MessageSink] = [:]
         var webhooks: [String: any WebhookChannel] = [:]
         var services: [any Service] = []
+        /// The channels that fetch their messages' attachments.
+        var media: [String: any MediaFetching] = [:]
     }
 
     static func build(
@@ -30,10 +32,12 @@ enum ChannelWiring {
             case let .twilio(twilio):
                 let channel = TwilioChannel(settings: twilio, client: client)
                 wired.sinks[twilio.id] = channel
+                wired.media[twilio.id] = channel
                 wired.webhooks[twilio.id] = channel
             case let .telegram(telegram):
                 let channel = TelegramChannel(settings: telegram, client: client)
                 wired.sinks[telegram.id] = channel
+                wired.media[telegram.id] = channel
                 switch telegram.mode {
                 case .webhook:
                     wired.webhooks[telegram.id] = channel
@@ -46,13 +50,17 @@ enum ChannelWiring {
                     wired.services.append(poller)
                 }
             case let .wecom(wecom):
-                let channel = WeComChannel(settings: wecom, client: client)
+                let pullNow = Doorbell()
+                let channel = WeComChannel(settings: wecom, client: client, onCallback: { pullNow.ring() })
                 wired.sinks[wecom.id] = channel
+                wired.media[wecom.id] = channel
+                if wecom.callback != nil { wired.webhooks[wecom.id] = channel }
                 var poller = InboxPoller(source: channel, store: store, deskBell: intake.deskBell, pollInterval: wecom.pollInterval,
                                          longPolls: false, logger: channelLogger)
                 poller.intake = intake
                 poller.health = health
                 poller.metrics = metrics
+                poller.wake = pullNow
                 wired.services.append(poller)
             }
         }

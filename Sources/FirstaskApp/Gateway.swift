@@ -33,6 +33,9 @@ public struct Gateway: Sendable {
     public let metrics: GatewayMetrics
     /// Each channel's last poll and send outcomes (`/readyz`).
     public let health: ChannelHealth
+    /// Where attachments are kept (`media.dir`), and their rows.
+    public let media: MediaFolder
+    public let attachments: any AttachmentStore
     /// The store, with the channel operations (delivery reports, throttled messages).
     public var channelStore: any ChannelStore { intake.store }
     /// The web console's accounts, sessions and audit log (the same SQLite store).
@@ -66,7 +69,9 @@ public struct Gateway: Sendable {
             ])
         }
         let desk = DeskHolder(prompts.desk(policy: config.deskPolicy, defaultChannel: staffChannels.first))
-        let client = CurlHTTPClient(connectionsPerHost: config.dispatcher.concurrency, logger: logger)
+        // Media downloads are capped per request (media.max_bytes); every other response by the client's 16 MiB.
+        let client = CurlHTTPClient(maxResponseBytes: max(16 << 20, config.media.policy.maxBytes),
+                                    connectionsPerHost: config.dispatcher.concurrency, logger: logger)
 
         let metrics = GatewayMetrics()
         metrics.prepare(channels: config.channelIDs)
@@ -76,6 +81,7 @@ public struct Gateway: Sendable {
         let dispatcherBell = Doorbell()
         var sinks: [String: any MessageSink] = [:]
         var pollers: [InboxPoller] = []
+        var mediaChannels: [String: any MediaFetching] = [:]
         var flood = config.intake.flood
         if config.intake.floodNotice {
             flood.notices = Dictionary(uniqueKeysWithValues: ReplyLocale.allCases.map {
@@ -87,6 +93,7 @@ public struct Gateway: Sendable {
         for settings in config.channels {
             let channel = HTTPInboxChannel(settings: settings, client: client, logger: logger)
             sinks[settings.id] = channel
+            mediaChannels[settings.id] = channel
             var poller = InboxPoller(source: channel, store: store, deskBell: deskBell, pollInterval: settings.pollInterval,
                                      longPolls: settings.wait != nil, logger: logger)
             poller.intake = intake
@@ -97,6 +104,12 @@ public struct Gateway: Sendable {
         let wired = try await ChannelWiring.build(config.providerChannels, client: client, store: store, intake: intake,
                                                   health: health, metrics: metrics, logger: logger)
         sinks.merge(wired.sinks) { first, _ in first }
+        mediaChannels.merge(wired.media) { first, _ in first }
+        let media = MediaFolder(dir: config.media.folder(sqlitePath: config.sqlitePath))
+        var mediaLogger = logger
+        mediaLogger[metadataKey: "component"] = "media"
+        let fetcher = MediaFetcher(store: store, channels: mediaChannels, folder: media, policy: config.media.policy, client: client,
+                                   logger: mediaLogger)
         let worker = DeskWorker(store: store, desk: desk, clock: clock, bell: deskBell, dispatcherBell: dispatcherBell,
                                 logger: logger, metrics: metrics)
         let dispatcher = Dispatcher(store: store, sinks: sinks, settings: config.dispatcher, clock: clock,
@@ -116,8 +129,8 @@ public struct Gateway: Sendable {
         ])
         return Gateway(config: config, store: store, desk: desk, deskWorker: worker, dispatcher: dispatcher, pollers: pollers,
                        client: client, reloader: reloader, reloadOnSignal: reloadOnSignal, logger: logger,
-                       webhooks: wired.webhooks, channelServices: wired.services, intake: intake, metrics: metrics,
-                       health: health, accounts: store, console: console)
+                       webhooks: wired.webhooks, channelServices: wired.services + [fetcher], intake: intake, metrics: metrics,
+                       health: health, accounts: store, console: console, media: media, attachments: store)
     }
 
     /// What `/readyz` answers: the store checked now, the prompts in force, each channel's last outcomes.
@@ -148,7 +161,7 @@ public struct Gateway: Sendable {
         AdminAPI.addRoutes(to: router, store: store, reloader: reloader, token: config.adminToken,
                            desk: DeskAccess(store: store, desk: desk, clock: deskWorker.clock,
                                             dispatcherBell: deskWorker.dispatcherBell),
-                           intake: channelStore)
+                           intake: channelStore, attachments: attachments, media: media)
         WebhookRoutes.addRoutes(to: router, channels: webhooks, intake: intake, maxBodyBytes: config.intake.webhookMaxBytes,
                                 clock: intake.clock, logger: logger)
         ObservabilityRoutes.addHealthRoutes(to: router, gateway: self)

@@ -34,7 +34,7 @@ public struct HTTPInboxSettings: Sendable, Equatable {
 }
 
 /// The generic HTTP inbox channel (README, "The HTTP inbox protocol"): polls `GET {base}/messages`, sends with `POST {base}/send`.
-public struct HTTPInboxChannel: MessageSource, MessageSink {
+public struct HTTPInboxChannel: MessageSource, MessageSink, MediaFetching {
     public let settings: HTTPInboxSettings
     private let client: CurlHTTPClient
     private let logger: Logger
@@ -60,6 +60,16 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
                                retry: Self.retry(for: response))
         }
         return try Self.parsePage(response.body, channel: channelID, now: Date())
+    }
+
+    /// A media item's `url`, with the inbox's bearer token only when the URL is under `base_url`.
+    public func mediaRequest(for reference: MediaReference) async throws -> HTTPRequest {
+        guard let url = reference.httpURL else {
+            throw ChannelError(channel: channelID, message: "media locator is not an http(s) URL", retry: .never)
+        }
+        let own = url.hasPrefix(settings.baseURL + "/")
+        return HTTPRequest(method: .get, url: url, headers: own ? headers().filter { $0.name != "Accept" } : [],
+                           timeout: settings.requestTimeout * 3, maxRedirects: 3)
     }
 
     public func send(_ message: OutboundMessage) async throws {
@@ -158,9 +168,24 @@ public struct HTTPInboxChannel: MessageSource, MessageSink {
         guard let id = scalarString(fields["id"]), !id.isEmpty else { return reject("message has no id") }
         guard let from = IntakeRule.bytes(ofJSON: fields["from"]),
               !from.allSatisfy({ [0x20, 0x09].contains($0) }) else { return reject("message \(id) has no sender (from)") }
-        guard let text = IntakeRule.bytes(ofJSON: fields["text"]) else { return reject("message \(id) has no text") }
+        var media: [MediaReference] = []
+        if let value = fields["media"], !(value is NSNull) {
+            guard let items = value as? [Any] else { return reject("message \(id): media is not an array") }
+            for (index, item) in items.enumerated() {
+                guard let object = item as? [String: Any], let url = object["url"] as? String,
+                      MediaReference(locator: url).httpURL != nil
+                else { return reject("message \(id): media[\(index)] has no http(s) url") }
+                let type = object["content_type"] as? String
+                media.append(MediaReference(locator: url, contentType: type.map { String($0.prefix(100)) }))
+            }
+        }
+        // A photo may come without a caption: the text may then be missing or empty.
+        guard let text = IntakeRule.bytes(ofJSON: fields["text"]) ?? (media.isEmpty ? nil : []) else {
+            return reject("message \(id) has no text")
+        }
         let delivery = IntakeRule.Delivery(channel: channel, providerID: id, from: from, to: fields["to"] as? String, text: text,
-                                           receivedAt: parseTime(fields["received_at"]) ?? now, label: "http-inbox id=\(id.prefix(128))")
+                                           receivedAt: parseTime(fields["received_at"]) ?? now, label: "http-inbox id=\(id.prefix(128))",
+                                           media: media)
         return IntakeRule.apply(delivery, now: now)
     }
 

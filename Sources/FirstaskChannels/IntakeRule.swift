@@ -2,7 +2,8 @@ import FirstaskDesk
 import Foundation
 
 /// The one rule every channel applies before a delivery becomes a message: its text must be valid in the
-/// encoding it declares and its sender must be an address the gateway can answer. Anything else is recorded
+/// encoding it declares and its sender must be an address the gateway can answer. The text may be empty only
+/// when the delivery announces media (a photo without a caption; at most `MediaReference.maxPerMessage`). Anything else is recorded
 /// in `rejected_inbound` — the bytes as received (capped, invalid bytes written as `\xFF`) and a reason that
 /// names the problem but never the content — and never reaches the desk, so it opens no ticket and no
 /// reply goes to an address like "��". How the provider is answered stays with each channel (Kannel must
@@ -72,9 +73,12 @@ public enum IntakeRule {
         public var receivedAt: Date
         /// What the channel knows about the delivery that is safe to keep (`kannel MO id=… charset=…`).
         public var label: String
+        /// Files the delivery announced; with at least one, an empty text is a photo without a caption.
+        public var media: [MediaReference]
 
         public init(channel: String, providerID: String, from: [UInt8], to: String? = nil, text: [UInt8],
-                    encoding: Encoding = .utf8, receivedAt: Date, label: String) {
+                    encoding: Encoding = .utf8, receivedAt: Date, label: String, media: [MediaReference] = []) {
+            self.media = media
             self.channel = channel
             self.providerID = providerID
             self.from = from
@@ -101,9 +105,13 @@ public enum IntakeRule {
         guard let text = decode(delivery.text, as: delivery.encoding) else {
             return reject("text is not valid \(delivery.encoding)")
         }
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return reject("empty text") }
+        guard delivery.media.count <= MediaReference.maxPerMessage else {
+            return reject("more than \(MediaReference.maxPerMessage) attachments")
+        }
+        let blank = text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        guard !blank || !delivery.media.isEmpty else { return reject("empty text") }
         return .success(InboundMessage(channel: delivery.channel, providerID: delivery.providerID, from: from, to: delivery.to,
-                                       text: text, receivedAt: delivery.receivedAt))
+                                       text: blank ? "" : text, receivedAt: delivery.receivedAt, media: delivery.media))
     }
 
     /// The bytes of a JSON string value as received: a `String`'s UTF-8, or an `UnreadableString`'s bytes.

@@ -49,7 +49,7 @@ public final class CurlHTTPClient: Sendable {
         let driver = self.driver
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let job = Job(request: request, maxBytes: limit, cancelled: cancelled) { result in
+                let job = Job(request: request, maxBytes: min(limit, request.maxResponseBytes ?? limit), cancelled: cancelled) { result in
                     continuation.resume(with: result.mapError { $0 as any Error })
                 }
                 if !driver.submit([job]) { job.complete(.failure(job.failure(.cancelled, "the HTTP client was shut down"))) }
@@ -73,7 +73,9 @@ public final class CurlHTTPClient: Sendable {
             await withCheckedContinuation { continuation in
                 let collector = BatchCollector(count: requests.count, continuation: continuation)
                 let jobs = requests.enumerated().map { index, request in
-                    Job(request: request, maxBytes: limit, cancelled: cancelled) { collector.store($0, at: index) }
+                    Job(request: request, maxBytes: min(limit, request.maxResponseBytes ?? limit), cancelled: cancelled) {
+                        collector.store($0, at: index)
+                    }
                 }
                 if !driver.submit(jobs) {
                     for job in jobs { job.complete(.failure(job.failure(.cancelled, "the HTTP client was shut down"))) }
@@ -264,7 +266,11 @@ private final class MultiDriver: @unchecked Sendable {
         check(firstask_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         check(firstask_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
         check(firstask_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
-        check(firstask_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
+        check(firstask_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, request.maxRedirects > 0 ? 1 : 0))
+        if request.maxRedirects > 0 {
+            check(firstask_curl_setopt_long(handle, CURLOPT_MAXREDIRS, request.maxRedirects))
+            check(firstask_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        }
         check(firstask_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         check(firstask_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout)))
         check(firstask_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))

@@ -14,10 +14,15 @@ public struct HTTPRequest: Sendable {
     public var timeout: Double
     /// Establishing the connection (incl. TLS), in seconds.
     public var connectTimeout: Double
+    /// A smaller cap than the client's for this response (media downloads); `nil` is the client's.
+    public var maxResponseBytes: Int?
+    /// How many redirects to follow (http and https only; 0 = none). Headers set here, `Authorization`
+    /// included, are not sent on to another host (libcurl's rule), so a provider's credentials stay with it.
+    public var maxRedirects: Int
 
     public init(
         method: Method = .get, url: String, headers: [(name: String, value: String)] = [], body: Data? = nil,
-        timeout: Double = 30, connectTimeout: Double = 5
+        timeout: Double = 30, connectTimeout: Double = 5, maxResponseBytes: Int? = nil, maxRedirects: Int = 0
     ) {
         self.method = method
         self.url = url
@@ -25,6 +30,8 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.maxResponseBytes = maxResponseBytes
+        self.maxRedirects = maxRedirects
     }
 }
 

@@ -154,6 +154,7 @@ enum SQLiteSchema {
             try db.execute(sql: "ALTER TABLE ticket ADD COLUMN location_place TEXT")
         }
         SQLiteSchema.registerConsoleMigrations(&migrator)
+        SQLiteSchema.registerMediaMigrations(&migrator)
         return migrator
     }
 }

@@ -29,6 +29,7 @@ extension SQLiteStore: ChannelStore {
                     batch.channel, message.providerID, message.from, message.to, message.text,
                     message.receivedAt.timeIntervalSince1970, stamp, decision.throttle ? 1 : 0, decision.throttle ? 1 : 0,
                 ])
+                try Self.recordAttachments(of: message, channel: batch.channel, at: stamp, in: db)
                 if decision.throttle { result.throttled += 1 } else { result.accepted += 1 }
                 if decision.notice, let notice = flood.notice(for: message.text) {
                     try SQLiteTransaction(db: db).enqueue(OutboundMessage(

@@ -62,7 +62,9 @@ public final class SQLiteStore: Store {
                     batch.channel, message.providerID, message.from, message.to, message.text,
                     message.receivedAt.timeIntervalSince1970, now,
                 ])
-                inserted += db.changesCount
+                guard db.changesCount > 0 else { continue }
+                inserted += 1
+                try Self.recordAttachments(of: message, channel: batch.channel, at: now, in: db)
             }
             try Self.recordRejectedAndCursor(batch, at: now, in: db)
             return inserted

@@ -24,6 +24,7 @@ extension InMemoryStore: ChannelStore {
                 message.channel = batch.channel
                 state.inbound.append(message)
                 state.storedAt[id] = now
+                Self.recordAttachments(of: message, now: now, in: &state)
                 if decision.throttle {
                     state.throttled.insert(id)
                     state.processed.insert(id)

@@ -28,6 +28,8 @@ public final class InMemoryStore: Store {
         var storedAt: [Int64: Date] = [:]
         var throttled: Set<Int64> = []
         var reports: [String: DeliveryReport] = [:]
+        /// Attachments (`InMemoryStore+Media.swift`), in the order recorded.
+        var attachments: [Attachment] = []
     }
 
     let state = Mutex(State())
@@ -42,6 +44,7 @@ public final class InMemoryStore: Store {
                 message.id = Int64(state.inbound.count + 1)
                 message.channel = batch.channel
                 state.inbound.append(message)
+                Self.recordAttachments(of: message, now: Date(), in: &state)
                 inserted += 1
             }
             state.rejected.append(contentsOf: batch.rejected)

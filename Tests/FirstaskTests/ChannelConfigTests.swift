@@ -54,13 +54,50 @@ struct ChannelConfigTests {
         ("  - {id: k, type: kannel, sendsms_url: \"http://x/s\", username: u}", "channels[0].password' is missing"),
         ("  - {id: s, type: http-inbox, base_url: \"http://x\", username: u}", "channels[0].username' is not a key of this channel type"),
         ("  - {id: s, type: http-inbox, base_url: \"http://x\", rate_per_second: fast}", "channels[0].rate_per_second' must be a number"),
+        ("  - {id: w, type: wecom-kf, corp_id: c, secret: s, open_kfid: wk, token: T0ken}", "channels[0].encoding_aes_key' is missing"),
+        ("  - {id: w, type: wecom-kf, corp_id: c, secret: s, open_kfid: wk, encoding_aes_key: \"\(String(repeating: "a", count: 43))\"}", "channels[0].token' is missing"),
+        ("  - {id: w, type: wecom-kf, corp_id: c, secret: s, open_kfid: wk, token: T0ken, encoding_aes_key: short-key-value}", "channels[0].encoding_aes_key' must be the 43 characters"),
+        ("  - {id: w, type: wecom-kf, corp_id: c, secret: s, open_kfid: wk, token: \"to ken\", encoding_aes_key: \"\(String(repeating: "a", count: 43))\"}", "channels[0].token' must be 1-32 letters or digits"),
     ])
     func errors(channel: String, expected: String) throws {
         #expect {
             _ = try load("channels:\n" + channel)
         } throws: { error in
-            "\(error)".contains(expected)
+            // The error names the key and never echoes the value.
+            "\(error)".contains(expected) && !"\(error)".contains("short-key-value") && !"\(error)".contains("to ken")
         }
+    }
+
+    @Test("media: dir relative to the file, max_bytes and types read; a bad type list is an error naming the key")
+    func media() throws {
+        let config = try load("""
+            media: {dir: photos, max_bytes: 2048, types: [image/JPEG, application/pdf]}
+            channels: [{id: sms, type: http-inbox, base_url: "http://127.0.0.1:9000"}]
+            """)
+        #expect(config.media.dir?.hasSuffix("/photos") == true && config.media.policy.maxBytes == 2048)
+        #expect(config.media.policy.allowedTypes == ["image/jpeg", "application/pdf"])
+        #expect(try load("channels: [{id: sms, type: http-inbox, base_url: \"http://127.0.0.1:9000\"}]").media == MediaSettings())
+        #expect {
+            _ = try load("media: {types: [jpeg-please]}\nchannels: [{id: sms, type: http-inbox, base_url: \"http://127.0.0.1:9000\"}]")
+        } throws: { error in
+            "\(error)".contains("media.types' must be a list of MIME types") && !"\(error)".contains("jpeg-please")
+        }
+    }
+
+    @Test("a wecom-kf channel with the push callback: token and key from the environment, the callback window")
+    func wecomCallback() throws {
+        let key = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+        let config = try load("""
+            channels:
+              - {id: wecom, type: wecom-kf, corp_id: ww1, secret: s, open_kfid: wk, callback_window: 120}
+              - {id: plain, type: wecom-kf, corp_id: ww1, secret: s, open_kfid: wk2}
+            """, environment: ["FIRSTASK_CHANNELS_0_TOKEN": "QDG6eK", "FIRSTASK_CHANNELS_0_ENCODING_AES_KEY": key])
+        guard case let .wecom(wecom) = config.providerChannels.first, case let .wecom(plain) = config.providerChannels.last else {
+            Issue.record("no wecom channels")
+            return
+        }
+        #expect(wecom.callback == WeComCallbackSettings(token: "QDG6eK", encodingAESKey: key, replayWindow: 120))
+        #expect(plain.callback == nil)
     }
 }
 
@@ -83,17 +120,19 @@ struct ChannelWiringTests {
               - {id: tg, type: telegram, token: "1:x"}
               - {id: tghook, type: telegram, token: "1:y", mode: webhook, webhook_secret: s3cret}
               - {id: wecom, type: wecom-kf, corp_id: c, secret: s, open_kfid: wk}
+              - {id: wecomhook, type: wecom-kf, corp_id: c, secret: s, open_kfid: wk2, token: T, encoding_aes_key: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"}
             """.write(toFile: path, atomically: true, encoding: .utf8)
         let config = try GatewayConfig.load(path: path, environment: [:])
-        #expect(config.channelIDs == ["kannel", "inbox", "twilio", "tg", "tghook", "wecom"], "file order")
+        #expect(config.channelIDs == ["kannel", "inbox", "twilio", "tg", "tghook", "wecom", "wecomhook"], "file order")
         #expect(config.dispatcher.rateLimits["twilio"] == RateLimit(perSecond: 1, burst: 1))
         #expect(config.dispatcher.rateLimits["tg"] == RateLimit(perSecond: 30, burst: 30))
         #expect(config.dispatcher.rateLimits["kannel"] == nil)
         let gateway = try await Gateway.build(config: config, logger: quietLogger())
         defer { gateway.client.shutdown() }
-        #expect(Set(gateway.webhooks.keys) == ["kannel", "twilio", "tghook"])
-        // Services: dispatcher, desk worker, reload, then one poller each for inbox, tg and wecom (+ the rest of the desk's).
+        #expect(Set(gateway.webhooks.keys) == ["kannel", "twilio", "tghook", "wecomhook"])
+        // Services: dispatcher, desk worker, reload, then one poller each for inbox, tg, wecom and wecomhook (the
+        // callback wakes the poller; it does not replace it) (+ the rest of the desk's).
         let pollers = gateway.services(withAdminServer: false).filter { $0 is InboxPoller }
-        #expect(pollers.count == 3)
+        #expect(pollers.count == 4)
     }
 }

@@ -27,10 +27,18 @@ final class FakeProvider: Sendable {
         var status: Int
         var body: String
         var headers: [String: String] = [:]
+        /// Binary bodies (media downloads); replaces `body` when set.
+        var data: Data?
         init(_ status: Int, _ body: String = "", headers: [String: String] = [:]) {
             self.status = status
             self.body = body
             self.headers = headers
+        }
+
+        static func bytes(_ data: Data, type: String) -> Reply {
+            var reply = Reply(200, headers: ["Content-Type": type])
+            reply.data = data
+            return reply
         }
     }
 
@@ -55,7 +63,8 @@ final class FakeProvider: Sendable {
                 let reply = await respond(call, index)
                 var fields: HTTPFields = [.contentType: "application/json"]
                 for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
-                return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
+                let buffer = reply.data.map { ByteBuffer(bytes: $0) } ?? ByteBuffer(string: reply.body)
+                return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: buffer))
             }
         }
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),

@@ -97,7 +97,16 @@ struct TwilioTests {
         let media = [("MessageSid", "SM2"), ("From", "+1"), ("Body", ""), ("NumMedia", "1")]
         let mediaSignature = TwilioSignature.compute(authToken: "12345", url: "https://gw.example.com/webhooks/twilio",
                                                      parameters: media.map { (name: $0.0, value: $0.1) })
-        #expect(try channel.parseWebhook(post(media, signature: mediaSignature), now: now).rejected.first?.reason == "media without text")
+        #expect(try channel.parseWebhook(post(media, signature: mediaSignature), now: now).rejected.first?.reason
+            == "NumMedia=1 but MediaUrl0 is not an http(s) URL")
+        let photo = [("MessageSid", "MM3"), ("From", "+8613900000001"), ("Body", ""), ("NumMedia", "2"),
+                     ("MediaUrl0", "https://api.twilio.com/2010-04-01/Accounts/AC123/Messages/MM3/Media/ME1"), ("MediaContentType0", "image/jpeg"),
+                     ("MediaUrl1", "https://api.twilio.com/2010-04-01/Accounts/AC123/Messages/MM3/Media/ME2"), ("MediaContentType1", "application/pdf")]
+        let photoSignature = TwilioSignature.compute(authToken: "12345", url: "https://gw.example.com/webhooks/twilio",
+                                                     parameters: photo.map { (name: $0.0, value: $0.1) })
+        let photoIntake = try channel.parseWebhook(post(photo, signature: photoSignature), now: now)
+        #expect(photoIntake.messages.first?.text == "" && photoIntake.messages.first?.media.map(\.contentType) == ["image/jpeg", "application/pdf"])
+        #expect(photoIntake.messages.first?.media.first?.locator.hasSuffix("/Media/ME1") == true && photoIntake.rejected.isEmpty)
     }
 
     @Test("send: Messages.json with Basic auth and form fields; 429 retried after Retry-After, 5xx backed off, 400 final")

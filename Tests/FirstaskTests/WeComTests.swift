@@ -36,9 +36,11 @@ struct WeComTests {
             let channel = WeComChannel(settings: WeComSettings(id: "wecom", corpID: "corp", secret: "S", openKfID: "wkKF", apiBase: base),
                                        client: sharedClient)
             let page = try await channel.fetch(after: nil)
-            #expect(page.messages.map(\.providerID) == ["m1", "m3"])
+            #expect(page.messages.map(\.providerID) == ["m1", "m2", "m3"])
             #expect(page.messages.first?.from == "wmUser1" && page.messages.first?.text == "3栋漏水")
-            #expect(page.rejected.map(\.reason) == ["image message without text"])
+            // An image is a message without words whose bytes come from media/get.
+            #expect(page.messages[1].text == "" && page.messages[1].media == [MediaReference(locator: "x", contentType: "image/jpeg")])
+            #expect(page.rejected.isEmpty)
             #expect(page.next == "c3")
             let syncs = fake.recorded.filter { $0.path == "/cgi-bin/kf/sync_msg" }
             #expect(syncs.map { $0.json?["cursor"] as? String } == [nil, nil, "c1", "c2"])

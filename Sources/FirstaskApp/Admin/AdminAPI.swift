@@ -8,8 +8,13 @@ public enum AdminAPI {
     /// Adds the `/api/…` routes to `router` (`/healthz`, `/readyz` and `/metrics` are `ObservabilityRoutes`).
     public static func addRoutes(
         to router: Router<AdminRequestContext>, store: any Store, reloader: PromptsReloader, token: String,
-        desk: DeskAccess, intake: any ChannelStore
+        desk: DeskAccess, intake: any ChannelStore, attachments: (any AttachmentStore)? = nil, media: MediaFolder? = nil
     ) {
+        @Sendable func json(_ ticket: Ticket, _ events: [TicketEvent]) async throws -> TicketJSON {
+            var shown = TicketJSON(ticket, events: events)
+            if let attachments { shown.attachments = try await attachments.attachments(ticketRef: ticket.ref).map(TicketJSON.AttachmentJSON.init) }
+            return shown
+        }
         let api = router.group("api").add(middleware: BearerTokenMiddleware(token: token))
         api.get("tickets") { request, _ -> Response in
             let name = request.uri.queryParameters.get("status") ?? "open"
@@ -19,15 +24,15 @@ public enum AdminAPI {
             var tickets: [TicketJSON] = []
             for ticket in try await store.tickets(filter) {
                 let events = try await store.ticket(ref: ticket.ref)?.events ?? []
-                tickets.append(TicketJSON(ticket, events: events))
+                tickets.append(try await json(ticket, events))
             }
-            return try json(["tickets": tickets])
+            return try Self.json(["tickets": tickets])
         }
         // Put an edited prompts folder in force; a folder that does not load is refused (422) and the
         // prompts in force keep serving.
         api.post("rules/reload") { _, _ -> Response in
             do {
-                return try json(["rules_version": try reloader.reload()])
+                return try Self.json(["rules_version": try reloader.reload()])
             } catch {
                 let body = try JSONEncoder().encode(["error": "\(error)", "rules_version": reloader.rulesVersion])
                 return Response(status: .unprocessableContent, headers: [.contentType: "application/json; charset=utf-8"],
@@ -37,10 +42,10 @@ public enum AdminAPI {
         // Deliveries each channel recorded in rejected_inbound (unreadable text or sender, no text…), so an
         // operator sees a provider sending garbage without reading the table.
         api.get("intake/rejected") { _, _ -> Response in
-            try json(["channels": try await intake.rejectedCounts()])
+            try Self.json(["channels": try await intake.rejectedCounts()])
         }
         api.get("rules") { _, _ -> Response in
-            try json(["rules_version": reloader.rulesVersion])
+            try Self.json(["rules_version": reloader.rulesVersion])
         }
         addDeskRoutes(to: api, access: desk)
         api.get("tickets/{ref}") { _, context -> Response in
@@ -49,7 +54,17 @@ public enum AdminAPI {
             guard let found = try await store.ticket(ref: ref) else {
                 throw HTTPError(.notFound, message: "no ticket \(ref)")
             }
-            return try json(TicketJSON(found.ticket, events: found.events))
+            return try Self.json(try await json(found.ticket, found.events))
+        }
+        // An attachment's bytes by content address, with the type it was stored as.
+        api.get("media/{sha256}") { _, context -> Response in
+            let address = try context.parameters.require("sha256")
+            guard let attachments, let media, let stored = try await attachments.storedAttachment(sha256: address),
+                  let data = media.read(address)
+            else { throw HTTPError(.notFound, message: "no stored attachment with this address") }
+            return Response(status: .ok, headers: [.contentType: stored.contentType ?? "application/octet-stream",
+                                                   .contentDisposition: "inline", .cacheControl: "private, max-age=86400"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         }
     }
 

@@ -65,6 +65,44 @@ struct TicketJSON: Encodable {
     var opinion: String?
     var close_reason: String?
     var events: [EventJSON]
+    var attachments: [AttachmentJSON] = []
+
+    /// An attachment as the admin API shows it; `url` (the token-protected download) once it is stored.
+    struct AttachmentJSON: Encodable {
+        var id: Int64
+        var state: String
+        var content_type: String?
+        var size: Int?
+        var sha256: String?
+        var received_at: String
+        var url: String?
+        var error: String?
+
+        init(_ attachment: Attachment) {
+            id = attachment.id
+            state = attachment.state.rawValue
+            content_type = attachment.contentType ?? attachment.reference.contentType
+            size = attachment.size
+            sha256 = attachment.sha256
+            received_at = TicketJSON.iso(attachment.receivedAt)
+            url = attachment.state == .stored ? attachment.sha256.map { "/api/media/\($0)" } : nil
+            error = attachment.lastError
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(state, forKey: .state)
+            try c.encode(content_type, forKey: .content_type)
+            try c.encode(size, forKey: .size)
+            try c.encode(sha256, forKey: .sha256)
+            try c.encode(received_at, forKey: .received_at)
+            try c.encode(url, forKey: .url)
+            try c.encode(error, forKey: .error)
+        }
+
+        enum CodingKeys: String, CodingKey { case id, state, content_type, size, sha256, received_at, url, error }
+    }
 
     init(_ ticket: Ticket, events: [TicketEvent]) {
         func time(_ date: Date?) -> String? { date.map(Self.iso) }
@@ -117,7 +155,7 @@ struct TicketJSON: Encodable {
              first_responder, handler, rules_version, created_at, first_response_at, promised_reply_at,
              resolved_at, closed_at, satisfaction, source, flags, departments, transfer_count, reopen_count,
              repeat_count, escalation, awaiting, first_response_due_at, resolution_due_at, register, written_reply_at,
-             opinion, close_reason, events
+             opinion, close_reason, events, attachments
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -157,5 +195,6 @@ struct TicketJSON: Encodable {
         try c.encode(opinion, forKey: .opinion)
         try c.encode(close_reason, forKey: .close_reason)
         try c.encode(events, forKey: .events)
+        try c.encode(attachments, forKey: .attachments)
     }
 }

@@ -16,6 +16,8 @@ struct RecordsContext {
     var sqlite: SQLiteStore
     /// The rules file in force: `rules.yaml` in the configured prompts folder.
     var rulesPath: String
+    /// Where the gateway keeps attachments (`media.dir`).
+    var media: MediaFolder
 
     /// Opens the store named by `configPath` (default `deploy/firstask.yaml`). A bad config exits 78; a
     /// database that does not exist exits 1 rather than creating an empty one.
@@ -39,7 +41,8 @@ struct RecordsContext {
                 roster = file
             }
             return RecordsContext(store: store, templates: prompts.templates, roster: roster, sqlitePath: config.sqlitePath,
-                                  sqlite: store, rulesPath: config.promptsPath + "/rules.yaml")
+                                  sqlite: store, rulesPath: config.promptsPath + "/rules.yaml",
+                                  media: MediaFolder(dir: config.media.folder(sqlitePath: config.sqlitePath)))
         } catch {
             throw failure("\(error)")
         }

@@ -43,9 +43,11 @@ struct TicketsShow: AsyncParsableCommand {
         guard let found = try await context.store.ticket(ref: wanted) else {
             throw RecordsContext.failure("no ticket \(wanted) in \(context.sqlitePath) (firstask tickets list shows the refs)")
         }
-        let record = TicketRecord.build(ticket: found.ticket, events: found.events, roster: context.roster, asOf: Date())
+        var record = TicketRecord.build(ticket: found.ticket, events: found.events, roster: context.roster, asOf: Date())
+        record.attachments = try await context.sqlite.attachments(ticketRef: found.ticket.ref)
+        let folder = context.media
         let rendering = TicketRecordRendering(vocabulary: RecordVocabulary(templates: context.templates, locale: locale.value),
-                                              showContact: showContact)
+                                              showContact: showContact, mediaBytes: { folder.read($0) })
         try RecordsContext.emit(html ? rendering.html(record) : rendering.text(record), to: output)
     }
 }

@@ -24,7 +24,8 @@ enum ChannelConfig {
 
     static let keysByType: [String: Set<String>] = [
         "kannel": ["sendsms_url", "username", "password", "from", "smsc", "dlr_url", "secret", "max_parts", "request_timeout"],
-        "wecom-kf": ["corp_id", "secret", "open_kfid", "poll_interval", "max_pages", "api_base", "request_timeout"],
+        "wecom-kf": ["corp_id", "secret", "open_kfid", "poll_interval", "max_pages", "api_base", "request_timeout", "token",
+                     "encoding_aes_key", "callback_window"],
         "telegram": ["token", "mode", "poll_timeout", "limit", "webhook_secret", "api_base", "request_timeout"],
         "twilio": ["account_sid", "auth_token", "from", "messaging_service_sid", "public_url", "api_base", "request_timeout"],
     ]
@@ -101,10 +102,37 @@ enum ChannelConfig {
                 id: id, corpID: try item.string("corp_id"), secret: try item.string("secret"), openKfID: try item.string("open_kfid"),
                 pollInterval: try item.duration("poll_interval") ?? 5, maxPagesPerPoll: try item.int("max_pages", default: 10, range: 1...1000),
                 apiBase: try item.has("api_base") ? url(item, "api_base") : "https://qyapi.weixin.qq.com",
-                requestTimeout: try item.duration("request_timeout") ?? 10))
+                requestTimeout: try item.duration("request_timeout") ?? 10, callback: try wecomCallback(item)))
         default:
             return nil
         }
+    }
+
+    /// The push callback of a `wecom-kf` channel: `token` and `encoding_aes_key` together (or neither: the
+    /// channel only polls), `callback_window` seconds of allowed timestamp skew (default 300).
+    static func wecomCallback(_ item: YAMLReader) throws -> WeComCallbackSettings? {
+        let token = try item.optionalString("token"), key = try item.optionalString("encoding_aes_key")
+        guard token != nil || key != nil else {
+            if item.has("callback_window") {
+                throw ConfigError(file: item.file, key: item.full("callback_window"), problem: "needs token and encoding_aes_key")
+            }
+            return nil
+        }
+        guard let token else { throw ConfigError(file: item.file, key: item.full("token"), problem: "is missing: encoding_aes_key needs the callback token too") }
+        guard let key else { throw ConfigError(file: item.file, key: item.full("encoding_aes_key"), problem: "is missing: token needs the EncodingAESKey too") }
+        // WeCom's console: the Token is up to 32 letters or digits; the EncodingAESKey 43 Base64 characters.
+        guard (1...32).contains(token.count), token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw ConfigError(file: item.file, key: item.full("token"), problem: "must be 1-32 letters or digits, as set in the WeCom console")
+        }
+        guard WeComCrypto.keyBytes(key) != nil else {
+            throw ConfigError(file: item.file, key: item.full("encoding_aes_key"),
+                              problem: "must be the 43 characters (A-Z a-z 0-9) of the EncodingAESKey from the WeCom console")
+        }
+        let window = try item.duration("callback_window") ?? 300
+        guard (10...3600).contains(window) else {
+            throw ConfigError(file: item.file, key: item.full("callback_window"), problem: "must be 10 to 3600 seconds")
+        }
+        return WeComCallbackSettings(token: token, encodingAESKey: key, replayWindow: window)
     }
 
     static func url(_ item: YAMLReader, _ key: String) throws -> String {

@@ -29,6 +29,8 @@ public struct GatewayConfig: Sendable {
     public var log = LogSettings()
     /// `metrics.listen`.
     public var metrics = MetricsSettings()
+    /// Attachments (`media.*`).
+    public var media = MediaSettings()
     /// The file this configuration was read from, for errors found later (an unusable store path);
     /// "the configuration" when it was made in code.
     public var file = "the configuration"
@@ -67,7 +69,7 @@ public struct GatewayConfig: Sendable {
     static func parse(_ text: String, file: String, folder: String, environment: [String: String]) throws -> GatewayConfig {
         let root = try YAMLReader.root(
             text: text, file: file, environment: environment, envPrefix: "FIRSTASK_",
-            allowed: ["http", "admin", "store", "prompts", "roster", "desk", "dispatcher", "channels", "flood", "log", "metrics"])
+            allowed: ["http", "admin", "store", "prompts", "roster", "desk", "dispatcher", "channels", "flood", "log", "metrics", "media"])
         func refuseUnusedVariables() throws {
             let unused = root.unusedEnvironmentVariables()
             guard !unused.isEmpty else { return }
@@ -166,6 +168,7 @@ public struct GatewayConfig: Sendable {
         config.intake = try ChannelConfig.intake(root: root, http: http)
         config.log = try LogSettings.read(try root.mapping("log", allowed: ["level", "format"]), file: file)
         config.metrics = try MetricsSettings.read(try root.mapping("metrics", allowed: ["listen"]), file: file)
+        config.media = try MediaSettings.read(try root.mapping("media", allowed: MediaSettings.keys), file: file, resolve: resolve)
         return config
     }
 }

@@ -34,6 +34,8 @@ public struct TicketRecord: Sendable {
     public var timeZone: TimeZone
     /// The moment the record describes the ticket at: deadlines not yet due then are `pending`.
     public var asOf: Date
+    /// Photos and files on the ticket, oldest first (set by the caller from the `AttachmentStore`).
+    public var attachments: [Attachment] = []
 
     /// Builds the record of `ticket` from its `events`, naming staff from `roster`.
     public static func build(ticket: Ticket, events: [TicketEvent], roster: Roster, asOf: Date) -> TicketRecord {

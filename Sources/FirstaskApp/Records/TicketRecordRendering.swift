@@ -7,10 +7,29 @@ public struct TicketRecordRendering: Sendable {
     public var vocabulary: RecordVocabulary
     /// Show the resident's address in full (callbacks need it) instead of masked.
     public var showContact: Bool
+    /// The bytes of a stored attachment by address, for the HTML page's thumbnails (embedded, so the page
+    /// stays self-contained); `nil` shows none.
+    public var mediaBytes: (@Sendable (String) -> Data?)?
 
-    public init(vocabulary: RecordVocabulary, showContact: Bool = false) {
+    public init(vocabulary: RecordVocabulary, showContact: Bool = false, mediaBytes: (@Sendable (String) -> Data?)? = nil) {
         self.vocabulary = vocabulary
         self.showContact = showContact
+        self.mediaBytes = mediaBytes
+    }
+
+    /// One attachment as a line: its number, type, size, state and content address.
+    func attachmentLine(_ attachment: Attachment, _ record: TicketRecord) -> String {
+        let words = vocabulary
+        let type = attachment.contentType ?? attachment.reference.contentType ?? "?"
+        let when = time(attachment.receivedAt, record)
+        switch attachment.state {
+        case .stored:
+            return "#\(attachment.id) \(when) \(type) \(attachment.size ?? 0) B sha256:\(attachment.sha256 ?? "")"
+        case .pending:
+            return "#\(attachment.id) \(when) \(type) (\(words["record.attachment_pending"]))"
+        case .failed:
+            return "#\(attachment.id) \(when) \(type) (\(words["record.attachment_failed"]): \(attachment.lastError ?? ""))"
+        }
     }
 
     /// One labelled value of the record.
@@ -153,6 +172,11 @@ public struct TicketRecordRendering: Sendable {
             out += "\(row.time)  \(row.who) · \(row.what)\(channel)\(text)\n"
         }
 
+        if !record.attachments.isEmpty {
+            out += "\n== \(words["record.attachments"]) ==\n"
+            for attachment in record.attachments { out += attachmentLine(attachment, record) + "\n" }
+        }
+
         section(words["record.result"], result(record))
         section(words["record.opinion"], opinion(record))
 
@@ -208,6 +232,19 @@ public struct TicketRecordRendering: Sendable {
                     + "<td>\(multiline(row.text))</td><td>\(e(row.channel))</td></tr>\n"
             }
             body += "</tbody></table>\n"
+        }
+        if !record.attachments.isEmpty {
+            body += "<h3>\(e(words["record.attachments"]))</h3>\n<ul class=\"attachments\">\n"
+            for attachment in record.attachments {
+                var item = "<li>"
+                if attachment.state == .stored, attachment.isImage, let address = attachment.sha256, let data = mediaBytes?(address) {
+                    let type = e(attachment.contentType ?? "image/jpeg")
+                    item += "<img class=\"thumb\" alt=\"#\(attachment.id)\" style=\"max-width:12em;max-height:12em\" "
+                        + "src=\"data:\(type);base64,\(data.base64EncodedString())\"><br>"
+                }
+                body += item + e(attachmentLine(attachment, record)) + "</li>\n"
+            }
+            body += "</ul>\n"
         }
         body += "</section>\n"
         body += "<section><h2>3. \(e(words["record.result"]))</h2>\n" + table(result(record)) + "</section>\n"

@@ -19,6 +19,9 @@ public struct InboxPoller: Service {
     public var health: ChannelHealth?
     /// Where failed polls are counted.
     public var metrics: GatewayMetrics?
+    /// When set, a ring ends the wait between idle polls early (WeCom's push callback says there is something
+    /// to pull); backoff after a failure is waited out in full.
+    public var wake: Doorbell?
 
     public init(
         source: any MessageSource, store: any Store, deskBell: Doorbell, pollInterval: Double, longPolls: Bool,
@@ -58,7 +61,7 @@ public struct InboxPoller: Service {
                 }
                 failures = 0
                 health?.pollSucceeded(source.channelID, at: Date())
-                if page.messages.isEmpty, !longPolls { await pause(pollInterval) }
+                if page.messages.isEmpty, !longPolls { await idle() }
             } catch is CancellationError {
                 break
             } catch let error as ChannelError {
@@ -85,6 +88,11 @@ public struct InboxPoller: Service {
     private func reportFailure() {
         metrics?.pollFailed(channel: source.channelID)
         health?.pollFailed(source.channelID, at: Date())
+    }
+
+    private func idle() async {
+        guard let wake else { return await pause(pollInterval) }
+        try? await cancelWhenGracefulShutdown { await wake.wait(timeout: .milliseconds(Int(pollInterval * 1000))) }
     }
 
     private func pause(_ seconds: Double) async {

@@ -47,7 +47,7 @@ public struct TelegramSettings: Sendable, Equatable {
 /// next call's higher offset) only after it is stored. `update_id` is the deduplication key. Updates that are
 /// not text messages are recorded as rejected and passed over. Sending: `sendMessage {chat_id, text}`;
 /// 429 carries `parameters.retry_after`, honoured before the next attempt; Telegram has no idempotency key.
-public struct TelegramChannel: MessageSource, MessageSink, WebhookChannel {
+public struct TelegramChannel: MessageSource, MessageSink, WebhookChannel, MediaFetching {
     public let settings: TelegramSettings
     private let client: CurlHTTPClient
 
@@ -111,10 +111,20 @@ public struct TelegramChannel: MessageSource, MessageSink, WebhookChannel {
         guard let chat = message["chat"] as? [String: Any], let chatID = (chat["id"] as? NSNumber)?.int64Value else {
             return reject("update \(id) has no chat id")
         }
-        guard let text = IntakeRule.bytes(ofJSON: message["text"]) else { return reject("update \(id) has no text") }
+        // A photo comes in several sizes, smallest first: the largest is kept. A document keeps its MIME type.
+        var media: [MediaReference] = []
+        if let sizes = message["photo"] as? [Any], let largest = sizes.last as? [String: Any], let file = largest["file_id"] as? String {
+            media.append(MediaReference(locator: file, contentType: "image/jpeg"))
+        } else if let document = message["document"] as? [String: Any], let file = document["file_id"] as? String {
+            media.append(MediaReference(locator: file, contentType: (document["mime_type"] as? String).map { String($0.prefix(100)) }))
+        }
+        // A photo's words are its caption.
+        guard let text = IntakeRule.bytes(ofJSON: message["text"] ?? message["caption"]) ?? (media.isEmpty ? nil : []) else {
+            return reject("update \(id) has no text")
+        }
         let date = (message["date"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) } ?? now
         return IntakeRule.apply(IntakeRule.Delivery(channel: channel, providerID: String(id), from: Array(String(chatID).utf8), text: text,
-                                                    receivedAt: date, label: "telegram update \(id)"), now: now)
+                                                    receivedAt: date, label: "telegram update \(id)", media: media), now: now)
     }
 
     /// The `result` of an `{"ok": true, "result": …}` answer, or the error it describes.
@@ -138,6 +148,20 @@ public struct TelegramChannel: MessageSource, MessageSink, WebhookChannel {
             // The URL holds the bot token: name the method only.
             throw ChannelError(channel: channelID, message: "\(what): \(error.code) (\(error.reason))", retry: .backoff)
         }
+    }
+
+    // MARK: Media
+
+    /// `getFile?file_id=…`, then `{api_base}/file/bot<token>/<file_path>` (Telegram keeps a download link
+    /// valid for at least an hour, so it is asked for each attempt).
+    public func mediaRequest(for reference: MediaReference) async throws -> HTTPRequest {
+        let response = try await perform(HTTPRequest(method: .get, url: method("getFile") + "?file_id=" + FormEncoding.encode(reference.locator),
+                                                     timeout: settings.requestTimeout), what: "getFile")
+        let result = try Self.result(of: response, channel: channelID, what: "getFile")
+        guard let path = (result as? [String: Any])?["file_path"] as? String, !path.isEmpty, !path.contains("..") else {
+            throw ChannelError(channel: channelID, message: "getFile answered without a file_path (file too big for the Bot API?)", retry: .never)
+        }
+        return HTTPRequest(method: .get, url: "\(settings.apiBase)/file/bot\(settings.token)/\(path)", timeout: settings.requestTimeout * 3)
     }
 
     // MARK: Sending

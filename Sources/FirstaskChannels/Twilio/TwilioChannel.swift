@@ -41,7 +41,7 @@ public struct TwilioSettings: Sendable, Equatable {
 /// The webhook answers an empty TwiML `<Response/>` (replies are sent through the REST API, after the desk).
 /// `MessageSid` is the deduplication key. Twilio's Messages API has no idempotency key, so a crash between
 /// sending and recording can repeat a reply (counted by the crash test).
-public struct TwilioChannel: MessageSink, WebhookChannel {
+public struct TwilioChannel: MessageSink, WebhookChannel, MediaFetching {
     public let settings: TwilioSettings
     private let client: CurlHTTPClient
 
@@ -84,15 +84,27 @@ public struct TwilioChannel: MessageSink, WebhookChannel {
         }
         let body = bytes("Body") ?? []
         let response = WebhookIntake(responseBody: Self.emptyTwiML, responseContentType: "text/xml; charset=utf-8")
-        let media = field("NumMedia") ?? "0"
-        if body.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
+        let count = field("NumMedia") ?? "0"
+        var media: [MediaReference] = []
+        if let number = Int(count), number > 0 {
+            for index in 0..<min(number, MediaReference.maxPerMessage + 1) {
+                guard let url = field("MediaUrl\(index)"), MediaReference(locator: url).httpURL != nil else {
+                    var rejected = response
+                    rejected.rejected = [RejectedInbound(channel: channelID, raw: "twilio MessageSid=\(sid) NumMedia=\(count.prefix(8))",
+                                                         reason: "NumMedia=\(number) but MediaUrl\(index) is not an http(s) URL", receivedAt: now)]
+                    return rejected
+                }
+                media.append(MediaReference(locator: url, contentType: field("MediaContentType\(index)").map { String($0.prefix(100)) }))
+            }
+        }
+        if media.isEmpty, body.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             var rejected = response
-            rejected.rejected = [RejectedInbound(channel: channelID, raw: "twilio MessageSid=\(sid) NumMedia=\(media.prefix(8))",
-                                                 reason: media == "0" ? "empty text" : "media without text", receivedAt: now)]
+            rejected.rejected = [RejectedInbound(channel: channelID, raw: "twilio MessageSid=\(sid) NumMedia=\(count.prefix(8))",
+                                                 reason: "empty text", receivedAt: now)]
             return rejected
         }
         let delivery = IntakeRule.Delivery(channel: channelID, providerID: sid, from: from, to: field("To"), text: body,
-                                           receivedAt: now, label: "twilio MessageSid=\(sid)")
+                                           receivedAt: now, label: "twilio MessageSid=\(sid)", media: media)
         var intake = response
         switch IntakeRule.apply(delivery, now: now) {
         case let .success(message):
@@ -103,6 +115,17 @@ public struct TwilioChannel: MessageSink, WebhookChannel {
             intake.refusal = WebhookError(.malformed, "twilio message \(sid) is unreadable: \(rejected.reason)")
         }
         return intake
+    }
+
+    /// `MediaUrl{N}` with the account's Basic auth. Twilio answers with a redirect to its media store, which is
+    /// followed; libcurl does not send the credentials on to the other host.
+    public func mediaRequest(for reference: MediaReference) async throws -> HTTPRequest {
+        guard let url = reference.httpURL else {
+            throw ChannelError(channel: channelID, message: "media locator is not an http(s) URL", retry: .never)
+        }
+        let credentials = Data("\(settings.accountSID):\(settings.authToken)".utf8).base64EncodedString()
+        return HTTPRequest(method: .get, url: url, headers: [(name: "Authorization", value: "Basic \(credentials)")],
+                           timeout: settings.requestTimeout * 2, maxRedirects: 3)
     }
 
     public func send(_ message: OutboundMessage) async throws {

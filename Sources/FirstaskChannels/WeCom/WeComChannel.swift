@@ -18,10 +18,12 @@ public struct WeComSettings: Sendable, Equatable {
     public var maxPagesPerPoll: Int
     public var apiBase: String
     public var requestTimeout: Double
+    /// The encrypted push callback (`/webhooks/{id}`); `nil` when the channel only polls.
+    public var callback: WeComCallbackSettings?
 
     public init(
         id: String, corpID: String, secret: String, openKfID: String, pollInterval: Double = 5, maxPagesPerPoll: Int = 10,
-        apiBase: String = "https://qyapi.weixin.qq.com", requestTimeout: Double = 10
+        apiBase: String = "https://qyapi.weixin.qq.com", requestTimeout: Double = 10, callback: WeComCallbackSettings? = nil
     ) {
         self.id = id
         self.corpID = corpID
@@ -31,6 +33,7 @@ public struct WeComSettings: Sendable, Equatable {
         self.maxPagesPerPoll = maxPagesPerPoll
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
         self.requestTimeout = requestTimeout
+        self.callback = callback
     }
 }
 
@@ -43,20 +46,37 @@ public struct WeComSettings: Sendable, Equatable {
 /// key), inside the 48-hour / 5-message reply window — a reply outside it is a final error, so it becomes a
 /// dead letter with that reason. The access token is fetched once and cached until it expires; an
 /// expired or invalid token (errcode 42001, 40014, 40001) is fetched again and the call repeated once.
-public struct WeComChannel: MessageSource, MessageSink {
+///
+/// With `settings.callback` it also takes WeCom's encrypted push callback (`WeComChannel+Callback`): a
+/// `kf_msg_or_event` calls `onCallback` (the gateway wakes the poller) and its pull `Token` goes with the
+/// following `sync_msg` calls while it is valid.
+public struct WeComChannel: MessageSource, MessageSink, MediaFetching {
     public let settings: WeComSettings
     private let client: CurlHTTPClient
     private let token: TokenCache
     public let window: WeComReplyWindow
+    let crypto: WeComCrypto?
+    let replay: WeComReplayGuard?
+    /// The latest callback's pull token.
+    public let pullToken = WeComPullToken()
+    let onCallback: @Sendable () -> Void
 
     /// WeCom's limit on a text's content, in bytes.
     public static let maxContentBytes = 2048
 
-    public init(settings: WeComSettings, client: CurlHTTPClient, window: WeComReplyWindow = WeComReplyWindow()) {
+    /// `onCallback` is called (synchronously, so it must be quick) for every accepted `kf_msg_or_event`.
+    public init(settings: WeComSettings, client: CurlHTTPClient, window: WeComReplyWindow = WeComReplyWindow(),
+                onCallback: @escaping @Sendable () -> Void = {}) {
         self.settings = settings
         self.client = client
         self.window = window
+        self.onCallback = onCallback
         token = TokenCache()
+        // The configuration has checked the key; a bad one leaves the callback off (every call refused).
+        crypto = settings.callback.flatMap {
+            try? WeComCrypto(token: $0.token, encodingAESKey: $0.encodingAESKey, receiveID: settings.corpID)
+        }
+        replay = settings.callback.map { WeComReplayGuard(window: $0.replayWindow) }
     }
 
     public var channelID: String { settings.id }
@@ -145,6 +165,7 @@ public struct WeComChannel: MessageSource, MessageSink {
         for _ in 0..<max(1, settings.maxPagesPerPoll) {
             var body: [String: Any] = ["limit": 1000, "open_kfid": settings.openKfID]
             if let next { body["cursor"] = next }
+            if let callbackToken = pullToken.current(now: Date()) { body["token"] = callbackToken }
             let object = try await post("/cgi-bin/kf/sync_msg", body, what: "kf/sync_msg")
             let page = Self.parseSync(object, channel: channelID, now: Date())
             messages += page.messages
@@ -172,6 +193,18 @@ public struct WeComChannel: MessageSource, MessageSink {
                 continue
             }
             let type = message["msgtype"] as? String ?? "?"
+            // An image (or a file, e.g. a PDF) is a message without words; its bytes come from media/get.
+            if type == "image" || type == "file", let media = (message[type] as? [String: Any])?["media_id"] as? String, !media.isEmpty {
+                let sent = (message["send_time"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) } ?? now
+                let delivery = IntakeRule.Delivery(channel: channel, providerID: id, from: user, to: message["open_kfid"] as? String,
+                                                   text: [], receivedAt: sent, label: "wecom msgid=\(id) msgtype=\(type)",
+                                                   media: [MediaReference(locator: media, contentType: type == "image" ? "image/jpeg" : nil)])
+                switch IntakeRule.apply(delivery, now: now) {
+                case let .success(inbound): messages.append(inbound)
+                case let .failure(entry): rejected.append(entry)
+                }
+                continue
+            }
             guard type == "text", let text = IntakeRule.bytes(ofJSON: (message["text"] as? [String: Any])?["content"]) else {
                 rejected.append(RejectedInbound(channel: channel, raw: "wecom msgid=\(id) msgtype=\(type.prefix(32))",
                                                 reason: "\(type.prefix(32)) message without text", receivedAt: now))
@@ -187,6 +220,31 @@ public struct WeComChannel: MessageSource, MessageSink {
         }
         let next = (object["next_cursor"] as? String).flatMap { $0.isEmpty ? nil : $0 }
         return (messages, rejected, next, (object["has_more"] as? NSNumber)?.intValue == 1)
+    }
+
+    // MARK: Media
+
+    /// `GET cgi-bin/media/get?access_token=…&media_id=…` (temporary media, kept by WeCom for 3 days).
+    public func mediaRequest(for reference: MediaReference) async throws -> HTTPRequest {
+        let token = try await accessToken(refresh: false)
+        return HTTPRequest(method: .get, url: "\(settings.apiBase)/cgi-bin/media/get?access_token=\(FormEncoding.encode(token))"
+                               + "&media_id=\(FormEncoding.encode(reference.locator))", timeout: settings.requestTimeout * 3)
+    }
+
+    /// `media/get` answers errors as 200 + JSON: an expired or invalid token is dropped from the cache and the
+    /// download retried (with a fresh token); other errcodes are final.
+    public func checkMediaResponse(_ response: HTTPResponse) throws(ChannelError) {
+        let type = (response.header("Content-Type") ?? "").lowercased()
+        guard type.contains("json") || type.hasPrefix("text/"),
+              let object = try? StrictJSON.object(response.body, unreadableStrings: .keep),
+              let errcode = (object["errcode"] as? NSNumber)?.intValue, errcode != 0
+        else { return }
+        if Self.tokenErrors.contains(errcode) {
+            token.value.withLock { $0 = nil }
+            throw ChannelError(channel: channelID, message: "media/get: access token refused (errcode \(errcode)); refetched next time",
+                               retry: .backoff)
+        }
+        throw ChannelError(channel: channelID, message: "media/get failed: errcode \(errcode)", retry: errcode == -1 ? .backoff : .never)
     }
 
     // MARK: Sending

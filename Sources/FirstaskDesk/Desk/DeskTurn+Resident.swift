@@ -6,6 +6,8 @@ import Foundation
 extension DeskTurn {
     mutating func handleResident(_ message: InboundMessage) throws {
         let open = try tx.openTickets(resident: message.from)
+        // A photo or file without words (the intake rule lets no other empty text through).
+        if message.text.isEmpty { return try handlePhotoOnly(message, open: open) }
         let locale = ReplyLocale.detect(message.text)
 
         if let ref = CommandWords.mentionedRefs(in: message.text).first {
@@ -282,6 +284,19 @@ extension DeskTurn {
             try tellResident(ticket, "resident.followup")
         }
         try notifyOwners(of: ticket, except: nil, actor: nil) { _ in message.text }
+    }
+
+    /// A photo alone joins the sender's newest open ticket (its attachment is linked there by the store); with
+    /// none open, the desk asks what and where, and the photo waits for the ticket that answer opens.
+    mutating func handlePhotoOnly(_ message: InboundMessage, open: [Ticket]) throws {
+        guard let ticket = open.max(by: { ($0.createdAt, $0.ref) < ($1.createdAt, $1.ref) }) else {
+            // No words to read a language from: simplified Chinese, the desk's first language.
+            return try send(templates.render("resident.photo_needs_words", .zhHans), to: message.from,
+                            channel: message.channel, ticket: nil, resident: true)
+        }
+        try event(ticket.ref, actor: "resident", .residentMessage, templates.render("event.photo", ticket.locale), channel: message.channel)
+        try tellResident(ticket, "resident.photo_added")
+        try notifyOwners(of: ticket, except: nil, actor: nil) { [templates] locale in templates.render("event.photo", locale) }
     }
 
     mutating func askWhich(_ tickets: [Ticket], _ message: InboundMessage, locale: ReplyLocale) throws {

@@ -23,6 +23,7 @@ public struct Templates: Sendable, Equatable {
             "resident.resolved_linked", "resident.reopened", "resident.thanks", "resident.closed_unconfirmed",
             "resident.repeat_linked", "resident.unknown_ticket", "resident.status_closed", "resident.status",
             "resident.status_line", "resident.status_none", "resident.ask_which", "resident.choice_line", "resident.label", "resident.flood_notice",
+            "resident.photo_added", "resident.photo_needs_words", "event.photo",
             "staff.new_ticket_first_responder", "staff.new_ticket_handler", "staff.conduct_complaint", "staff.praise",
             "staff.nobody_on_duty", "staff.page_emergency", "staff.page_patrol_check", "staff.major_alert",
             "staff.written_registered", "staff.progress", "staff.reopened", "staff.transferred_to_you", "staff.buck_passing",

@@ -15,13 +15,16 @@ public struct InboundMessage: Sendable, Equatable, Codable {
     public var from: String
     /// The gateway's address the message was sent to, when the provider says.
     public var to: String?
+    /// Empty only when `media` is not (a photo without a caption).
     public var text: String
     /// When the provider received it (its clock), or when the gateway stored it if the provider did not say.
     public var receivedAt: Date
+    /// Files the message announced (photos, PDFs), fetched after the message is stored.
+    public var media: [MediaReference]
 
     public init(
         id: Int64? = nil, channel: String, providerID: String, from: String, to: String? = nil,
-        text: String, receivedAt: Date
+        text: String, receivedAt: Date, media: [MediaReference] = []
     ) {
         self.id = id
         self.channel = channel
@@ -30,7 +33,23 @@ public struct InboundMessage: Sendable, Equatable, Codable {
         self.to = to
         self.text = text
         self.receivedAt = receivedAt
+        self.media = media
     }
+
+    enum CodingKeys: String, CodingKey { case id, channel, providerID, from, to, text, receivedAt, media }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try container.decodeIfPresent(Int64.self, forKey: .id), channel: try container.decode(String.self, forKey: .channel),
+                  providerID: try container.decode(String.self, forKey: .providerID), from: try container.decode(String.self, forKey: .from),
+                  to: try container.decodeIfPresent(String.self, forKey: .to), text: try container.decode(String.self, forKey: .text),
+                  receivedAt: try container.decode(Date.self, forKey: .receivedAt),
+                  // Encoded before attachments existed: none.
+                  media: try container.decodeIfPresent([MediaReference].self, forKey: .media) ?? [])
+    }
+
+    /// A photo or file without words.
+    public var isMediaOnly: Bool { !media.isEmpty && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
 }
 
 /// A message a channel delivered that could not be read as a message (no id, no sender, no text…).
