@@ -130,7 +130,7 @@ public struct Gateway: Sendable {
         return Gateway(config: config, store: store, desk: desk, deskWorker: worker, dispatcher: dispatcher, pollers: pollers,
                        client: client, reloader: reloader, reloadOnSignal: reloadOnSignal, logger: logger,
                        webhooks: wired.webhooks, channelServices: wired.services + [fetcher], intake: intake, metrics: metrics,
-                       health: health, accounts: store, console: console, media: media, attachments: store)
+                       health: health, media: media, attachments: store, accounts: store, console: console)
     }
 
     /// What `/readyz` answers: the store checked now, the prompts in force, each channel's last outcomes.

@@ -91,7 +91,10 @@ extension Console {
     /// What `rules diff --store` reports for the draft against the rules in force, over the stored messages.
     func replay(_ rules: RuleSet, _ locale: ReplyLocale) async throws -> [String: Any] {
         let messages = try await storedMessages(Self.replayLimit)
-        let diff = RulesDiffing(old: desk.current.classifier, new: Classifier(rules: rules), messages: messages)
+        // The draft is read with the learned model in force, as the gateway would read it once enabled.
+        let inForce = desk.current.classifier
+        let draft = inForce.rules.learned.map { rules.attaching($0) } ?? rules
+        let diff = RulesDiffing(old: inForce, new: Classifier(rules: draft), messages: messages)
         return [
             "check_ok": texts.word("rules.check_ok", locale, ["version": rules.version, "rules": String(rules.ruleCount)]),
             "replay": [
