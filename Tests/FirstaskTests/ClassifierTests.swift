@@ -399,9 +399,9 @@ struct ClassifierTests {
                 "major recall \(scores.majorsFound)/\(scores.majors)")
     }
 
-    /// Rounds 1–19 were each scored blind and then tuned on; round-final was written blind and scored once by
-    /// the rules alone, once by the rules with the learned model (never trained on); round 20 was written blind
-    /// and scored once, never tuned or trained on (its figure is the one the README quotes). Raise a floor when the rules improve; never
+    /// Rounds 1–19 were each scored blind and then tuned on; round-final was scored once by the rules alone and
+    /// once with the learned model, round 20 once, and both were then tuned and trained on; round 21 was written
+    /// blind and scored once, never tuned or trained on (its figure is the one the README quotes). Raise a floor when the rules improve; never
     /// lower one to make a change pass.
     @Test("accuracy on the corpus rounds stays above its floors", arguments: [
         RoundFloors(file: "round-1.jsonl", rows: 220, category: 0.90, intent: 0.81, emergencyRecall: 0.90,
@@ -448,6 +448,8 @@ struct ClassifierTests {
                     emergencyPrecision: 0.76, majorOrWorseRecall: 0.95, conductRecall: 0.80, location: 0.95),
         RoundFloors(file: "round-20.jsonl", rows: 319, category: 0.91, intent: 0.88, emergencyRecall: 0.97,
                     emergencyPrecision: 0.84, majorOrWorseRecall: 0.96, conductRecall: 0.85, location: 0.96),
+        RoundFloors(file: "round-21.jsonl", rows: 317, category: 0.87, intent: 0.84, emergencyRecall: 0.95,
+                    emergencyPrecision: 0.90, majorOrWorseRecall: 0.92, conductRecall: 0.80, location: 0.94),
     ])
     func roundAccuracy(floors: RoundFloors) throws {
         let rows = try ClassifierFiles.corpus(floors.file)
