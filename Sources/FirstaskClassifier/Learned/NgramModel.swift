@@ -77,21 +77,30 @@ public struct NgramModel: Sendable {
     }
 
     /// The known grams of `scalars`, in order of their start, shorter first.
+    ///
+    /// A longer gram is looked up only when the shorter one it starts with is a gram or the start of one (the
+    /// table marks those prefixes), so most positions cost one or two probes rather than three.
     func occurrences(_ scalars: [Unicode.Scalar], into found: inout [Occurrence]) {
         found.removeAll(keepingCapacity: true)
         let count = scalars.count
-        var index = 0
-        while index < count {
-            let a = scalars[index]
-            if Self.isSpace(a) { index += 1; continue }
-            for length in 1...3 where index + length <= count {
-                let b: Unicode.Scalar? = length > 1 ? scalars[index + 1] : nil
-                let c: Unicode.Scalar? = length > 2 ? scalars[index + 2] : nil
-                if let feature = table.find(Self.key(a, b, c)) {
-                    found.append(Occurrence(feature: feature, start: Int32(index), end: Int32(index + length)))
+        scalars.withUnsafeBufferPointer { scalars in
+            for index in 0..<count {
+                let a = scalars[index]
+                if Self.isSpace(a) { continue }
+                var key = UInt64(a.value) << 42
+                for length in 1...3 {
+                    if length > 1 {
+                        guard index + length <= count else { break }
+                        key |= UInt64(scalars[index + length - 1].value) << (length == 2 ? 21 : 0)
+                    }
+                    let entry = table.find(key)
+                    if entry >= 0 {
+                        found.append(Occurrence(feature: entry, start: Int32(index), end: Int32(index + length)))
+                    } else if entry == GramTable.absent {
+                        break
+                    }
                 }
             }
-            index += 1
         }
     }
 
@@ -168,39 +177,66 @@ public struct NgramModel: Sendable {
     }
 }
 
-/// An open-addressing table from packed gram keys to feature indices (keys are never 0).
+/// An open-addressing table from packed gram keys to feature indices (keys are never 0), which also marks the
+/// keys that only begin a longer gram. Key and value share a slot, so a probe touches one cache line.
 struct GramTable: Sendable {
-    private var keys: [UInt64]
-    private var values: [Int32]
+    /// `find`'s answer for a key that is neither a gram nor the start of one.
+    static let absent: Int32 = -2
+    /// `find`'s answer for a key that is not a gram but begins one.
+    static let prefixOnly: Int32 = -1
+
+    private struct Slot: Sendable {
+        var key: UInt64
+        var value: Int32
+    }
+
+    private var slots: [Slot]
     private let mask: Int
 
     init(keys list: [UInt64]) {
-        var capacity = 16
-        while capacity < list.count * 2 { capacity <<= 1 }
-        keys = Array(repeating: 0, count: capacity)
-        values = Array(repeating: -1, count: capacity)
-        mask = capacity - 1
-        for (index, key) in list.enumerated() {
-            var slot = Self.hash(key) & mask
-            while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & mask }
-            keys[slot] = key
-            values[slot] = Int32(index)
+        // Every gram's shorter beginnings (a of ab, a and ab of abc) are marked unless they are grams themselves.
+        var prefixes = Set<UInt64>()
+        for key in list {
+            if key & 0x1F_FFFF != 0 { prefixes.insert(key & ~0x1F_FFFF) }   // abc → ab
+            if (key >> 21) & 0x1F_FFFF != 0 { prefixes.insert(key & ~0x3FF_FFFF_FFFF) }   // ab(c) → a
         }
+        prefixes.subtract(list)
+        var capacity = 16
+        while capacity < (list.count + prefixes.count) * 2 { capacity <<= 1 }
+        var slots = Array(repeating: Slot(key: 0, value: Self.absent), count: capacity)
+        let mask = capacity - 1
+        func insert(_ key: UInt64, _ value: Int32) {
+            var slot = Self.hash(key) & mask
+            while slots[slot].key != 0 && slots[slot].key != key { slot = (slot + 1) & mask }
+            slots[slot] = Slot(key: key, value: value)
+        }
+        for (index, key) in list.enumerated() { insert(key, Int32(index)) }
+        for key in prefixes { insert(key, Self.prefixOnly) }
+        self.slots = slots
+        self.mask = mask
     }
 
+    /// A full 64-bit mix (the MurmurHash3 finaliser): a key's low bits are zero for unigrams and bigrams, so a
+    /// plain multiplication would send them all to a few slots.
     @inline(__always)
     static func hash(_ key: UInt64) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20)
+        var mixed = key ^ (key >> 33)
+        mixed = mixed &* 0xFF51_AFD7_ED55_8CCD
+        mixed ^= mixed >> 33
+        mixed = mixed &* 0xC4CE_B9FE_1A85_EC53
+        mixed ^= mixed >> 33
+        return Int(truncatingIfNeeded: mixed)
     }
 
+    /// The feature index of `key`, ``prefixOnly`` or ``absent``.
     @inline(__always)
-    func find(_ key: UInt64) -> Int32? {
-        keys.withUnsafeBufferPointer { keys in
+    func find(_ key: UInt64) -> Int32 {
+        slots.withUnsafeBufferPointer { slots in
             var slot = Self.hash(key) & mask
             while true {
-                let stored = keys[slot]
-                if stored == key { return values[slot] }
-                if stored == 0 { return nil }
+                let stored = slots[slot]
+                if stored.key == key { return stored.value }
+                if stored.key == 0 { return Self.absent }
                 slot = (slot + 1) & mask
             }
         }
