@@ -17,6 +17,8 @@ public struct Classification: Sendable, Equatable, Codable {
         get { evidence.ruleIDs }
         set { evidence = .explained(rules: newValue, spans: spans) }
     }
+    /// Whether the severity is the learned model's (no severity rule fired; see ``NgramModel``).
+    public var severityIsLearned: Bool { rules.contains { $0.hasPrefix("learned.severity.") } }
     /// Fields the desk should ask the resident for, e.g. `["location"]` for a repair without a location.
     public var missing: [String]
     /// Where in the message each fired rule found its evidence: in rules-file order, and within one rule

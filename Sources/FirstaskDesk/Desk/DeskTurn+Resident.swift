@@ -271,7 +271,9 @@ extension DeskTurn {
         var ticket = ticket
         try event(ticket.ref, actor: "resident", .residentMessage, message.text, channel: message.channel)
         let labels = labels ?? desk.classifier.classify(message.text)
-        if labels.severity > ticket.severity, ticket.status.isOpen {
+        // Only a rule re-grades an open ticket from a follow-up: the learned model reads new reports, and on a short
+        // "about T0001: home after 3pm" it can guess from digits and punctuation. Staff re-grade by text.
+        if labels.severity > ticket.severity, ticket.status.isOpen, !labels.severityIsLearned {
             ticket.severity = labels.severity
             SlaClock.restart(.reply, on: &ticket, policy: policy, now: now)
             if ticket.firstResponseAt == nil { SlaClock.restart(.firstResponse, on: &ticket, policy: policy, now: now) }
