@@ -125,7 +125,7 @@ public final class Conversation: @unchecked Sendable {
             if ContinuousClock.now >= deadline {
                 return NotSettled(injected: injected, stored: stored, unhandled: unhandled, due: due)
             }
-            try await Task.sleep(for: .milliseconds(15))
+            try await Task.sleep(until: .now + .milliseconds(15))
         }
     }
 

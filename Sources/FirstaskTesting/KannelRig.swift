@@ -216,7 +216,7 @@ public final class KannelRig: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition(received) { return true }
-            try? await Task.sleep(for: .milliseconds(50))
+            try? await Task.sleep(until: .now + .milliseconds(50))
         }
         return condition(received)
     }
@@ -250,10 +250,10 @@ public final class KannelRig: Sendable {
         for process in running.reversed() where process.isRunning {
             process.terminate()
             let deadline = ContinuousClock.now + .seconds(5)
-            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(until: .now + .milliseconds(20)) }
             if process.isRunning { process.terminate() }
             let hard = ContinuousClock.now + .seconds(3)
-            while process.isRunning, ContinuousClock.now < hard { try? await Task.sleep(for: .milliseconds(20)) }
+            while process.isRunning, ContinuousClock.now < hard { try? await Task.sleep(until: .now + .milliseconds(20)) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         try? handsetInput.close()
@@ -263,7 +263,7 @@ public final class KannelRig: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if handsetLog.lines.withLock({ $0.contains(where: matches) }) { return }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(until: .now + .milliseconds(10))
         }
         throw KannelRigError(message: "fakesmsc did not log what was expected in time\n\(logs())")
     }
@@ -272,7 +272,7 @@ public final class KannelRig: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let content = try? String(contentsOfFile: path, encoding: .utf8), content.contains(text) { return }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(until: .now + .milliseconds(20))
         }
         throw KannelRigError(message: "\(path) never said '\(text)'")
     }
@@ -327,7 +327,7 @@ public final class KannelRig: Sendable {
             }
             close(fd)
             if connected == 0 { return }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(until: .now + .milliseconds(50))
         }
         throw KannelRigError(message: "nothing listens on 127.0.0.1:\(port)")
     }

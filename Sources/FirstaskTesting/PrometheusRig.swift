@@ -45,7 +45,7 @@ public final class PrometheusRig: Sendable {
             if let ready = try? await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/-/ready", timeout: 2)),
                ready.status == 200 { return }
             guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(until: .now + .milliseconds(100))
         }
         stop()
         throw KannelRigError(message: "prometheus did not become ready on 127.0.0.1:\(port)\n\(logs())")

@@ -45,7 +45,7 @@ struct ConsoleBrowserTests {
             let deadline = ContinuousClock.now + .seconds(20)
             while (try? await client.execute(HTTPRequest(url: "http://127.0.0.1:\(driverPort)/status", timeout: 2)))?.status != 200 {
                 try #require(ContinuousClock.now < deadline, "chromedriver did not answer on port \(driverPort)")
-                try await Task.sleep(for: .milliseconds(200))
+                try await Task.sleep(until: .now + .milliseconds(200))
             }
             let output = try runScript(python, root + "/Tests/browser/console_browser.py", environment: [
                 "CONSOLE_URL": "http://127.0.0.1:\(port)", "WEBDRIVER_URL": "http://127.0.0.1:\(driverPort)",

@@ -23,7 +23,7 @@ struct CrashTests {
             let streaming = Task {
                 for index in 0..<residents {
                     inbox.inject(from: resident(index), text: "\(index % 9 + 1)栋\(index % 3 + 1)单元\(index + 100)卫生间漏水")
-                    try await Task.sleep(for: .milliseconds(8))
+                    try await Task.sleep(until: .now + .milliseconds(8))
                 }
             }
             // Follow-ups: every 8th resident answers their acknowledgement, naming the ticket ref it gave.
@@ -40,7 +40,7 @@ struct CrashTests {
                         answered.insert(delivery.to)
                         inbox.inject(from: delivery.to, text: "\(ref) 还在漏，请尽快")
                     }
-                    try await Task.sleep(for: .milliseconds(20))
+                    try await Task.sleep(until: .now + .milliseconds(20))
                 }
             }
 
@@ -51,7 +51,7 @@ struct CrashTests {
                 let before = inbox.deliveries.count + inbox.duplicateSends
                 let deadline = ContinuousClock.now + .seconds(30)
                 while inbox.deliveries.count + inbox.duplicateSends < before + 15 + killed * 7, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(5))
+                    try await Task.sleep(until: .now + .milliseconds(5))
                 }
                 kill(process.processIdentifier, SIGKILL)
                 _ = try await waitForExit(process, timeout: .seconds(10))

@@ -27,7 +27,7 @@ func echoServer(onRunning: @escaping @Sendable (Int) async -> Void) -> some Appl
         return Response(status: .init(code: code), headers: [.retryAfter: "3"], body: ResponseBody(byteBuffer: ByteBuffer(string: "status")))
     }
     router.get("/slow") { _, _ -> String in
-        try await Task.sleep(for: .seconds(5))
+        try await Task.sleep(until: .now + .seconds(5))
         return "late"
     }
     router.get("/big") { _, _ -> Response in
@@ -123,7 +123,7 @@ struct CurlHTTPClientTests {
         try await LiveServer.with(echoServer) { port in
             let started = ContinuousClock.now
             let task = Task { try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/slow", timeout: 30)) }
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(until: .now + .milliseconds(200))
             task.cancel()
             await #expect { _ = try await task.value } throws: { error in (error as? HTTPClientError)?.code == .cancelled }
             #expect(ContinuousClock.now - started < .seconds(3))

@@ -55,10 +55,10 @@ struct DispatcherChannelTests {
             let log = Mutex<[String]>([])
             func send(_ message: OutboundMessage) async throws {
                 if message.id == "a1" {
-                    for _ in 0..<200 where !log.withLock({ $0.contains("b1") }) { try await Task.sleep(for: .milliseconds(10)) }
+                    for _ in 0..<200 where !log.withLock({ $0.contains("b1") }) { try await Task.sleep(until: .now + .milliseconds(10)) }
                 }
                 let delay = ["a1": 40, "a2": 20][message.id] ?? 0
-                try await Task.sleep(for: .milliseconds(delay))
+                try await Task.sleep(until: .now + .milliseconds(delay))
                 log.withLock { $0.append(message.id) }
             }
         }

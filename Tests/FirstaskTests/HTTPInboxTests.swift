@@ -38,7 +38,7 @@ struct HTTPInboxChannelTests {
             let channel = inboxChannel(port: port, wait: 10)
             let started = ContinuousClock.now
             async let page = channel.fetch(after: nil)
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(until: .now + .milliseconds(300))
             inbox.inject(from: "+8613900000001", text: "停电了")
             let result = try await page
             #expect(result.messages.map(\.text) == ["停电了"])
@@ -172,7 +172,7 @@ struct InboxPollerTests {
                         for index in 30..<35 { inbox.inject(from: "+8613911\(index)", text: "late \(index)") }
                         lateSent = true
                     }
-                    try await Task.sleep(for: .milliseconds(50))
+                    try await Task.sleep(until: .now + .milliseconds(50))
                 }
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()

@@ -59,7 +59,7 @@ func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
+        try? await Task.sleep(until: .now + .milliseconds(20))
     }
     return try await condition()
 }

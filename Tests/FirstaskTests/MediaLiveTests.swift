@@ -140,7 +140,7 @@ struct MediaLiveTests {
                                       (name: "Content-Type", value: "application/x-www-form-urlencoded")],
                             body: Data(FormEncoding.encode(form).utf8)))
                         #expect(answer.status == 200)
-                        try await Task.sleep(for: .milliseconds(300))
+                        try await Task.sleep(until: .now + .milliseconds(300))
                     }
                     // Telegram: a photo with a caption, then a photo alone.
                     let updates = [
@@ -153,7 +153,7 @@ struct MediaLiveTests {
                             headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg-secret"), (name: "Content-Type", value: "application/json")],
                             body: Data(update.utf8)))
                         #expect(answer.status == 200)
-                        try await Task.sleep(for: .milliseconds(300))
+                        try await Task.sleep(until: .now + .milliseconds(300))
                     }
 
                     func tickets() async throws -> [[String: Any]] {
@@ -180,7 +180,7 @@ struct MediaLiveTests {
                             found.contains { $0["resident"] as? String == resident && storedAttachments($0).count == want.photos.count }
                         }
                         if complete { break }
-                        try await Task.sleep(for: .milliseconds(200))
+                        try await Task.sleep(until: .now + .milliseconds(200))
                     }
                     for (resident, want) in expected.sorted(by: { $0.key < $1.key }) {
                         let mine = found.filter { $0["resident"] as? String == resident }

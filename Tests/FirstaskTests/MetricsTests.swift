@@ -14,7 +14,7 @@ func scrape(_ gateway: Gateway, until condition: (String) -> Bool = { _ in true 
     let deadline = ContinuousClock.now + timeout
     var text = await gateway.metricsExposition()
     while !condition(text), ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(20))
+        try await Task.sleep(until: .now + .milliseconds(20))
         text = await gateway.metricsExposition()
     }
     return text

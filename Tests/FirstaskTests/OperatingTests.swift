@@ -43,7 +43,7 @@ func poll(_ client: CurlHTTPClient, _ url: String, timeout: Duration = .seconds(
     let deadline = ContinuousClock.now + timeout
     var response = try await client.execute(HTTPRequest(url: url))
     while !condition(response), ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(until: .now + .milliseconds(50))
         response = try await client.execute(HTTPRequest(url: url))
     }
     return response

@@ -78,7 +78,7 @@ struct ReloadTests {
                 let deadline = ContinuousClock.now + .seconds(20)
                 while ContinuousClock.now < deadline {
                     if logText().components(separatedBy: needle).count - 1 >= count { return true }
-                    try await Task.sleep(for: .milliseconds(50))
+                    try await Task.sleep(until: .now + .milliseconds(50))
                 }
                 return false
             }

@@ -51,7 +51,7 @@ func writeGatewayConfig(
 
 func waitForExit(_ process: Process, timeout: Duration) async throws -> Int32? {
     let deadline = ContinuousClock.now + timeout
-    while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(until: .now + .milliseconds(20)) }
     return process.isRunning ? nil : process.terminationStatus
 }
 
@@ -71,7 +71,7 @@ struct ProcessTests {
             let first = try launch(["serve", "--config", config], log: log)
             for index in 0..<total / 2 {
                 inbox.inject(from: "+8613700\(String(format: "%05d", index))", text: "\(index % 9 + 1)栋\(index % 3 + 1)单元\(index + 100)卫生间漏水")
-                try await Task.sleep(for: .milliseconds(3))
+                try await Task.sleep(until: .now + .milliseconds(3))
             }
             _ = await inbox.waitForDeliveries(20, timeout: .seconds(20))
             kill(first.processIdentifier, SIGTERM)
@@ -95,7 +95,7 @@ struct ProcessTests {
                 let tickets = try await store.tickets(.all).count
                 let pending = try await store.outbound(status: .pending).count
                 if tickets == total, pending == 0 { settled = true; break }
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(until: .now + .milliseconds(100))
             }
             kill(second.processIdentifier, SIGTERM)
             #expect(try await waitForExit(second, timeout: .seconds(20)) == 0)

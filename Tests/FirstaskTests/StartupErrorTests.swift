@@ -126,11 +126,11 @@ struct StartupErrorTests {
             await bell.wait(timeout: .seconds(600))
             returned.value.withLock { $0 = true }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        try await Task.sleep(until: .now + .milliseconds(100))
         waiter.cancel()
         // Polled rather than awaited, so a wait that never returns fails the test instead of hanging it.
         let deadline = ContinuousClock.now + .seconds(5)
-        while !returned.value.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while !returned.value.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(until: .now + .milliseconds(20)) }
         #expect(returned.value.withLock { $0 })
     }
 }

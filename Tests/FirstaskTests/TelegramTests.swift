@@ -39,7 +39,7 @@ struct TelegramTests {
             case 2: return Self.ok([])
             case 3: return Self.ok([Self.update(102, chat: 556, text: "The lift is stuck")])
             default:
-                try? await Task.sleep(for: .milliseconds(100))  // a long poll that finds nothing
+                try? await Task.sleep(until: .now + .milliseconds(100))  // a long poll that finds nothing
                 return Self.ok([])
             }
         }

@@ -299,7 +299,7 @@ struct WeComCallbackGatewayTests {
                 // Wait for the first (start-up) pull, so the next one can only come from the callback.
                 let deadline = ContinuousClock.now + .seconds(20)
                 while fake.recorded.filter({ $0.path == "/cgi-bin/kf/sync_msg" }).isEmpty, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
+                    try await Task.sleep(until: .now + .milliseconds(50))
                 }
                 let event = try WeComCallbackTests.signedEvent(crypto, token: "PULL-TOKEN-1", timestamp: now, nonce: "p1")
                 let started = ContinuousClock.now
@@ -308,7 +308,7 @@ struct WeComCallbackGatewayTests {
                 #expect(answer.status == 200)
                 var tickets: [Ticket] = []
                 while tickets.isEmpty, ContinuousClock.now < started + .seconds(20) {
-                    try await Task.sleep(for: .milliseconds(50))
+                    try await Task.sleep(until: .now + .milliseconds(50))
                     tickets = try await gateway.store.tickets(.open)
                 }
                 #expect(tickets.first?.resident == "wmResident", "the pulled message made a ticket")

@@ -84,7 +84,7 @@ struct PipelineBench: AsyncParsableCommand {
                 acknowledged[delivery.to] = delivery.at
             }
             if acknowledged.count == count { break }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(until: .now + .milliseconds(50))
         }
         let latencies = acknowledged.map { phone, at in at.timeIntervalSince(injectedAt[phone]!) }.sorted()
         guard let last = acknowledged.values.max(), !latencies.isEmpty else { return "no replies arrived" }

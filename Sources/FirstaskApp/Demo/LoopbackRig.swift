@@ -107,7 +107,7 @@ public struct LoopbackRig: Sendable {
             let unhandled = try await gateway.store.write { tx in try tx.pendingInbound(limit: 1).count }
             let pending = try await gateway.store.outbound(status: .pending).count
             if stored == injected, unhandled == 0, pending == 0 { return true }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(until: .now + .milliseconds(20))
         }
         return false
     }

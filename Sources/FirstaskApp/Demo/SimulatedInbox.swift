@@ -114,7 +114,7 @@ public final class SimulatedInbox: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if state.withLock({ $0.deliveries.count }) >= count { return true }
-            try? await Task.sleep(for: .milliseconds(10))
+            try? await Task.sleep(until: .now + .milliseconds(10))
         }
         return state.withLock { $0.deliveries.count } >= count
     }

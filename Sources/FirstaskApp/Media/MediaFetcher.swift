@@ -42,7 +42,7 @@ public struct MediaFetcher: Service {
             } catch {
                 logger.error("media round failed; retrying", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(interval * 1000))) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(until: .now + .milliseconds(Int(interval * 1000))) }
         }
     }
 

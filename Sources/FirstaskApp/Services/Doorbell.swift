@@ -31,7 +31,7 @@ public final class Doorbell: Sendable {
     public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                try? await Task.sleep(until: .now + timeout)
                 if !Task.isCancelled { self.ring() }
             }
             group.addTask { await self.waitForRing() }

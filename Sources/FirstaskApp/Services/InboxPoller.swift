@@ -96,7 +96,7 @@ public struct InboxPoller: Service {
     }
 
     private func pause(_ seconds: Double) async {
-        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(until: .now + .milliseconds(Int(seconds * 1000))) }
     }
 
     static func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
