@@ -15,7 +15,7 @@ import Testing
 struct CorrectionsEndToEndTests {
     /// Messages the shipped rules misread, with what staff say they are.
     static let misread = [
-        (phone: "+8613911110001", text: "3栋楼顶有个小孩在栏杆外面玩", category: Category.security, severity: Severity.emergency),
+        (phone: "+8613911110001", text: "3栋楼顶天台门没锁 有小孩在上面跑来跑去", category: Category.security, severity: Severity.emergency),
         (phone: "+8613911110002", text: "5栋地下车库B2停车位上有一大滩水", category: .plumbing, severity: .general),
         (phone: "+447700900123", text: "Block 3 flat 501 the balcony glass is cracked and could fall", category: .facility,
          severity: .emergency),
@@ -78,7 +78,7 @@ struct CorrectionsEndToEndTests {
             #expect(listed.output.hasPrefix("4 corrections of 3 tickets"))
             #expect(listed.output.contains("\(refs[0])  2026-12-01 10:"))
             #expect(listed.output.contains("赵刚 (zhao_gang)  severity"))
-            #expect(listed.output.contains("text:       3栋楼顶有个小孩在栏杆外面玩"))
+            #expect(listed.output.contains("text:       3栋楼顶天台门没锁 有小孩在上面跑来跑去"))
             // What the rules said and fired, as the shipped rules read the message (they are being tuned).
             let read = shipped.classify(Self.misread[0].text)
             #expect(listed.output.contains("read as:    \(read.intent.rawValue) / \(read.category.rawValue) / "

