@@ -96,8 +96,11 @@ struct RulesCommandTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let shippedPath = RepositoryFiles.prompts + "/rules.yaml"
         let shippedYAML = try String(contentsOfFile: shippedPath, encoding: .utf8)
-        let shipped = try RuleSet.parse(yaml: shippedYAML)
-        #expect(RulesFileCheck.check(shippedPath) == .ok("\(shippedPath): ok (\(shipped.ruleCount) rules, version \(shipped.version))"))
+        // The shipped rules with the learned model beside them: both are checked, and the version names both.
+        let shipped = try Prompts.loadRules(shippedPath)
+        let model = try #require(shipped.learned)
+        #expect(RulesFileCheck.check(shippedPath) == .ok(
+            "\(shippedPath): ok (\(shipped.ruleCount) rules, learned model \(model.grams.count) grams, version \(shipped.version))"))
 
         // Repeat the id of the file's first rule in a new rule at the end.
         let firstRule = try #require(shippedYAML.components(separatedBy: "\n").first { $0.hasPrefix("  - id: ") })
